@@ -1,0 +1,102 @@
+// Package modules holds octopus's native task modules. Each module is pure Go
+// code that runs on the controller and drives the target only through a
+// connection.Conn (POSIX shell and coreutils on the target, no Python). A
+// module never prints: it returns a Result that the engine reports.
+package modules
+
+import (
+	"context"
+	"sort"
+	"sync"
+
+	"octopus/engine/connection"
+)
+
+// Result is a module's return value, with Ansible's keys ("changed",
+// "failed", "msg", "rc", "stdout", ...). Values are plain Go data
+// (string, bool, int, float64, []any, map[string]any, nil).
+type Result map[string]any
+
+// Controller gives a module the controller-side services it may need without
+// knowing the engine: locating files the way Ansible searches role and
+// playbook paths, and rendering templates with the task's variables.
+type Controller interface {
+	// FindFile resolves a relative src for a module ("files" for copy,
+	// "templates" for template) through the role and playbook search paths.
+	FindFile(kind, name string) (string, error)
+	// Render templates text with the task's variables (Ansible's templating),
+	// applying Jinja environment overrides such as trim_blocks.
+	Render(text string, opts RenderOptions) (string, error)
+}
+
+// RenderOptions are the Jinja environment settings the template module passes.
+type RenderOptions struct {
+	TrimBlocks, LstripBlocks               bool
+	BlockStart, BlockEnd, VarStart, VarEnd string
+	NewlineSequence                        string
+	Path                                   string // template file path, for template_path and errors
+}
+
+// Request is one module invocation.
+type Request struct {
+	Args       map[string]any  // already templated task arguments
+	Conn       connection.Conn // the target
+	Become     *connection.Become
+	Env        map[string]string // task `environment:`
+	CheckMode  bool
+	DiffMode   bool
+	Controller Controller
+	Host       string         // inventory_hostname, for messages
+	Vars       map[string]any // read-only task vars, for modules that need facts
+}
+
+// Module is implemented by every native module.
+type Module interface {
+	Run(ctx context.Context, req *Request) (Result, error)
+}
+
+// Func adapts a function to Module.
+type Func func(ctx context.Context, req *Request) (Result, error)
+
+// Run calls f.
+func (f Func) Run(ctx context.Context, req *Request) (Result, error) { return f(ctx, req) }
+
+var (
+	mu       sync.RWMutex
+	registry = map[string]Module{}
+)
+
+// Register makes a module available under each name (short name and
+// "ansible.builtin." / "ansible.legacy." forms are added automatically).
+func Register(m Module, names ...string) {
+	mu.Lock()
+	defer mu.Unlock()
+	for _, n := range names {
+		registry[n] = m
+		registry["ansible.builtin."+n] = m
+		registry["ansible.legacy."+n] = m
+	}
+}
+
+// Lookup returns the module registered under name.
+func Lookup(name string) (Module, bool) {
+	mu.RLock()
+	defer mu.RUnlock()
+	m, ok := registry[name]
+	return m, ok
+}
+
+// Names lists the short names of all registered modules, sorted.
+func Names() []string {
+	mu.RLock()
+	defer mu.RUnlock()
+	var out []string
+	for n := range registry {
+		if len(n) > 8 && (n[:8] == "ansible.") {
+			continue
+		}
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
