@@ -116,9 +116,26 @@ type Play struct {
 	Tasks          []*Block
 	PostTasks      []*Block
 	Handlers       []*Block // play handlers; role handlers live on each Role
-	// ImportWhen/ImportTags are conditions and tags applied by the
-	// import_playbook (or legacy include) that brought this play in.
+	// ImportVars are the vars: of the import_playbook (or legacy
+	// include) that brought this play in (already merged into Vars).
 	ImportVars *Vars
+	// ImportWhen are the when: conditions of the import_playbook (or legacy
+	// play-level include) chain that brought this play in, outermost first.
+	ImportWhen []any
+	// ImportTags are the tags of that import chain (already merged into
+	// Tags as Ansible does; kept separately for reference).
+	ImportTags []string
+	// HostsList is hosts: as a list (a string pattern is one element, a
+	// YAML list keeps its elements); Hosts is HostsList joined with ",".
+	HostsList []string
+	// BaseDir is the directory relative paths of this play resolve
+	// against (Ansible's basedir: the directory of the playbook file the
+	// play was imported from, or the top-level playbook's directory).
+	BaseDir string
+	// ImportedRoles are the roles brought in by import_role tasks of this
+	// play (their tasks are already in the task lists; their handlers join
+	// the play's handlers as Ansible does).
+	ImportedRoles []*Role
 }
 
 // VarPrompt is one entry of vars_prompt.
@@ -154,6 +171,15 @@ type Role struct {
 	// Public controls whether the role's vars are visible after it
 	// (import_role/roles: yes; include_role: only with public: yes).
 	Public bool
+	// From is the role whose meta dependencies brought this one in (nil
+	// for roles listed in a play or imported by a task).
+	From *Role
+	// Via is the import_role task that brought this role in (nil for the
+	// roles: section and dependencies). Its keywords apply to the role.
+	Via *Task
+	// Meta is meta/main as loaded (nil when absent), for fields the
+	// loader does not interpret (galaxy_info, argument_specs, ...).
+	Meta any
 }
 
 // Item is an element of a block's task list: either a *Task or a nested *Block.
@@ -222,6 +248,11 @@ type Task struct {
 	// Static marks import_* tasks that were expanded at load time; they
 	// never reach the executor.
 	Static bool
+	// ArgOrder lists the keys of Args in source order.
+	ArgOrder []string
+	// Implicit marks tasks the loader synthesised (none today; Ansible's
+	// implicit meta tasks are hidden from listings).
+	Implicit bool
 }
 
 func (*Task) item() {}
