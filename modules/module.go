@@ -35,6 +35,15 @@ type RenderOptions struct {
 	BlockStart, BlockEnd, VarStart, VarEnd string
 	NewlineSequence                        string
 	Path                                   string // template file path, for template_path and errors
+	CommentStart, CommentEnd               string // comment_start_string / comment_end_string ("" = default)
+	DestPath                               string // the task's dest, for template_destpath / ansible_managed
+}
+
+// FileReader may be implemented by a Controller to read controller-side
+// files as Ansible's loader does (vault-encrypted files are decrypted).
+// copy (decrypt=yes) and template use it when present.
+type FileReader interface {
+	ReadFile(path string) ([]byte, error)
 }
 
 // Request is one module invocation.
@@ -47,6 +56,7 @@ type Request struct {
 	DiffMode   bool
 	Controller Controller
 	Host       string         // inventory_hostname, for messages
+	Action     string         // module name as the task wrote it ("file", "ansible.builtin.file"); shown in argument errors
 	Vars       map[string]any // read-only task vars, for modules that need facts
 }
 

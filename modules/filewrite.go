@@ -1,0 +1,420 @@
+package modules
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"crypto/rand"
+	"crypto/sha1"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"path"
+	"strings"
+
+	"octopus/engine/connection"
+	"octopus/modules/internal/remote"
+	"octopus/modules/internal/shlex"
+)
+
+// maxDiffSize is Ansible's MAX_FILE_SIZE_FOR_DIFF default.
+const maxDiffSize = 104448
+
+// fileWrite is one controller-to-target file transfer, as the copy and
+// template actions perform it (_copy_file / template's copy step).
+type fileWrite struct {
+	Dest        string // dest as given (a trailing slash means "into this directory")
+	Rel         string // source_rel / _original_basename
+	Data        []byte
+	AfterHeader string
+	IsContent   bool // from content=: a directory dest is an error
+	Follow      bool
+	Force       bool
+	Backup      bool
+	Validate    string
+	Attrs       remote.Attrs
+	DirMode     any
+	FileArgs    map[string]any // task args handed to the file module when nothing changes
+	RemoteSrc   string         // copy remote_src: the module compares and reports itself
+	ModuleErr   error          // argument error the remote module would raise
+	Checksum    string         // expected sha1 of the transferred data (copy's checksum)
+	ctrl        Controller     // for reading controller files
+	decrypt     bool
+}
+
+func sha1Hex(b []byte) string { s := sha1.Sum(b); return hex.EncodeToString(s[:]) }
+func md5Hex(b []byte) string  { s := md5.Sum(b); return hex.EncodeToString(s[:]) }
+
+// destStatus is what the action's remote stat call reports.
+type destStatus struct {
+	exists, isdir, islnk bool
+	checksum             string
+	info                 *remote.Info
+}
+
+func statusOf(in *remote.Info, follow bool) destStatus {
+	s := destStatus{info: in}
+	if follow {
+		s.exists = in.Follows
+		s.isdir = in.Follows && in.F.Is(remote.ModeDir)
+		if in.Follows && in.F.Is(remote.ModeReg) && in.Readable {
+			s.checksum = in.SHA1
+		}
+	} else {
+		s.exists = in.Exists
+		s.isdir = in.Exists && in.L.Is(remote.ModeDir)
+		s.islnk = in.IsLink()
+		if in.Exists && in.L.Is(remote.ModeReg) && in.Readable {
+			s.checksum = in.SHA1
+		}
+	}
+	return s
+}
+
+func hasTrailingSlash(p string) bool { return strings.HasSuffix(p, "/") }
+
+func joinPath(a, b string) string {
+	if b == "" {
+		if hasTrailingSlash(a) {
+			return a
+		}
+		return a + "/"
+	}
+	if strings.HasPrefix(b, "/") {
+		return b
+	}
+	if a == "" || hasTrailingSlash(a) {
+		return a + b
+	}
+	return a + "/" + b
+}
+
+// writeFile runs one transfer. It returns nil when the destination exists
+// and force is off (Ansible skips the file).
+func writeFile(ctx context.Context, req *Request, w *fileWrite) (Result, error) {
+	destFile := w.Dest
+	if hasTrailingSlash(w.Dest) {
+		destFile = joinPath(w.Dest, w.Rel)
+	}
+	users, groups := w.Attrs.Names()
+	opts := remote.Options{SHA1: true, RealPath: true, Users: users, Groups: groups, Content: req.DiffMode, MaxContent: maxDiffSize}
+	env, infos, err := target(req).Probe(ctx, []string{destFile, joinPath(destFile, w.Rel)}, opts)
+	if err != nil {
+		return nil, err
+	}
+	st := statusOf(infos[0], w.Follow)
+	if st.exists && st.isdir {
+		if w.IsContent {
+			return Result{"failed": true, "msg": "can not use content with a dir as dest", "diff": []any{}}, nil
+		}
+		destFile = joinPath(destFile, w.Rel)
+		st = statusOf(infos[1], w.Follow)
+	}
+	if st.exists && !w.Force {
+		return nil, nil
+	}
+	r := Result{"diff": []any{}}
+	if w.RemoteSrc != "" {
+		r = Result{}
+	}
+	local := sha1Hex(w.Data)
+	// modFail is a failure of the remote copy module: the action adds the
+	// local checksum.
+	modFail := func(extra Result, msg string) (Result, error) {
+		for k, v := range extra {
+			r[k] = v
+		}
+		r["checksum"] = local
+		return fail(r, msg)
+	}
+	if local == st.checksum && w.RemoteSrc != "" {
+		if w.ModuleErr != nil {
+			return argFail(w.ModuleErr)
+		}
+		dest := destFile
+		if w.Follow && st.info.IsLink() {
+			dest = st.info.RealPath
+		}
+		in := st.info
+		stt := &in.L
+		if w.Follow {
+			stt = &in.F
+		}
+		plan, err := remote.PlanAttrs(dest, stt, w.Attrs, env)
+		if err != nil {
+			return modFail(Result{"path": dest}, err.Error())
+		}
+		r = Result{"dest": dest, "src": w.RemoteSrc, "md5sum": md5Hex(w.Data), "checksum": local, "changed": plan.Changed}
+		if plan.Changed && !req.CheckMode {
+			res, err := target(req).Run(ctx, plan.Script+"\n"+remote.ProbeScript([]string{dest}, remote.Options{}), nil)
+			if err != nil {
+				return nil, err
+			}
+			_, after, err := remote.ParseProbe(string(res.Stdout), []string{dest})
+			if err == nil {
+				remote.PathInfo(r, after[0])
+			}
+			return r, nil
+		}
+		remote.PathInfo(r, in)
+		return r, nil
+	}
+	if local == st.checksum {
+		dest := destFile
+		if w.Follow && st.info.IsLink() {
+			dest = st.info.RealPath
+		}
+		args := map[string]any{}
+		for k, v := range w.FileArgs {
+			args[k] = v
+		}
+		args["dest"] = dest
+		args["_original_basename"] = w.Rel
+		args["recurse"] = false
+		args["state"] = "file"
+		delete(args, "src")
+		var pre *probed
+		if dest == st.info.Path {
+			pre = &probed{path: dest, in: st.info, env: env}
+		}
+		fr, err := runFileProbed(ctx, &Request{Args: args, Conn: req.Conn, Become: req.Become, Env: req.Env, CheckMode: req.CheckMode, DiffMode: req.DiffMode, Host: req.Host}, pre)
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range fr {
+			r[k] = v
+		}
+		if _, ok := r["checksum"]; !ok {
+			r["checksum"] = local
+		}
+		return r, nil
+	}
+	if req.DiffMode && w.RemoteSrc == "" {
+		r["diff"] = []any{diffData(destFile, st.info, w)}
+	}
+	if req.CheckMode {
+		r["changed"] = true
+		return r, nil
+	}
+	if w.ModuleErr != nil {
+		res, _ := argFail(w.ModuleErr)
+		return modFail(nil, fmt.Sprint(res["msg"]))
+	}
+	if w.Checksum != "" && w.Checksum != local {
+		r["expected_checksum"] = w.Checksum
+		return modFail(nil, "Copied file does not match the expected checksum. Transfer failed.")
+	}
+	if w.Validate != "" && !strings.Contains(w.Validate, "%s") {
+		return modFail(nil, fmt.Sprintf("validate must contain %%s: %s", w.Validate))
+	}
+	// The remote copy module's part.
+	in := st.info
+	dest := destFile
+	if in.Exists && in.IsLink() && w.Follow && in.Follows {
+		dest = in.RealPath
+	}
+	parent := path.Dir(dest)
+	var pre []string
+	if !in.ParentDir && !in.Exists {
+		if !hasTrailingSlash(w.Dest) {
+			return modFail(nil, fmt.Sprintf("Destination directory %s does not exist", parent))
+		}
+		mk, err := mkdirScript(parent, w, env)
+		if err != nil {
+			return nil, err
+		}
+		pre = append(pre, mk)
+	}
+	var newStat remote.Stat
+	existed := in.Follows && !in.IsLink() || (in.Follows && w.Follow)
+	if existed {
+		newStat = in.F
+	} else {
+		newStat = remote.Stat{Mode: remote.ModeReg | (0o666 &^ env.Umask), UID: env.UID, GID: env.GID}
+	}
+	newStat.Mode = remote.ModeReg | newStat.Perm()
+	plan, err := remote.PlanAttrs(dest, &newStat, w.Attrs, env)
+	if err != nil {
+		var msg string
+		switch e := err.(type) {
+		case *remote.AttrLookupError:
+			msg = e.Msg
+		case *remote.ModeError:
+			msg = e.Msg
+		default:
+			return nil, err
+		}
+		return modFail(Result{"path": dest}, msg)
+	}
+	tmpName := path.Join(parent, ".octopus-tmp-"+randHex())
+	if len(pre) > 0 {
+		// The directory must exist before the transfer.
+		res, err := target(req).Run(ctx, strings.Join(pre, "\n"), nil)
+		if err != nil {
+			return nil, err
+		}
+		if res.RC != 0 {
+			return modFail(nil, strings.TrimSpace(string(res.Stderr)))
+		}
+	}
+	if err := req.Conn.Put(ctx, tmpName, w.Data, connection.PutOptions{Mode: 0o600, Become: req.Become}); err != nil {
+		return modFail(nil, fmt.Sprintf("failed to copy: %s to %s: %v", tmpName, dest, err))
+	}
+	qd, qt := connection.ShellQuote(dest), connection.ShellQuote(tmpName)
+	var sc strings.Builder
+	fmt.Fprintf(&sc, "t=%s\n", qt)
+	if w.Backup && in.Exists {
+		fmt.Fprintf(&sc, "b=%s.$$.$(date +%%Y-%%m-%%d@%%H:%%M:%%S~) && cp -p -- %s \"$b\" || { echo '@@FAIL backup'; rm -f \"$t\"; exit 0; }\nprintf 'B\\n%%s\\n' \"$b\"\n", qd, qd)
+	}
+	fmt.Fprintf(&sc, "chmod %04o \"$t\"", newStat.Perm())
+	if existed {
+		fmt.Fprintf(&sc, " && chown %d:%d \"$t\"", newStat.UID, newStat.GID)
+	}
+	sc.WriteString(" >&2\n")
+	if w.Validate != "" {
+		tplan, _ := remote.PlanAttrs(tmpName, &newStat, w.Attrs, env)
+		if tplan != nil && tplan.Script != "" {
+			sc.WriteString(tplan.Script + " >&2\n")
+		}
+		words, err := shlex.Split(strings.ReplaceAll(strings.ReplaceAll(w.Validate, "%s", tmpName), "%%", "%"))
+		if err != nil || len(words) == 0 {
+			return fail(Result{}, "failed to validate")
+		}
+		for i, wd := range words {
+			fmt.Fprintf(&sc, "v%d=%s\n", i, remote.ExpandVarsWord(wd))
+		}
+		sc.WriteString("\"$v0\"")
+		for i := 1; i < len(words); i++ {
+			fmt.Fprintf(&sc, " \"$v%d\"", i)
+		}
+		sc.WriteString(" >\"$t.out\" 2>\"$t.err\"; vr=$?\n")
+		sc.WriteString("if [ $vr -ne 0 ]; then rm -f \"$t\"; printf 'V\\n%s\\n' \"$vr\"; base64 -w0 < \"$t.out\"; echo; base64 -w0 < \"$t.err\"; echo; rm -f \"$t.out\" \"$t.err\"; exit 0; fi\nrm -f \"$t.out\" \"$t.err\"\n")
+	}
+	if in.IsLink() && !w.Follow {
+		fmt.Fprintf(&sc, "rm -f -- %s\n", qd)
+	}
+	fmt.Fprintf(&sc, "mv -f -- \"$t\" %s || { rm -f \"$t\"; echo '@@FAIL move'; exit 0; }\n", qd)
+	if plan.Script != "" {
+		sc.WriteString("{ " + plan.Script + "; } >&2 || { echo '@@FAIL attrs'; exit 0; }\n")
+	}
+	sc.WriteString("printf 'P\\n'\n")
+	sc.WriteString(remote.ProbeScript([]string{dest}, remote.Options{}))
+	res, err := target(req).Run(ctx, sc.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+	out := string(res.Stdout)
+	var backup string
+	for {
+		line, rest, ok := cutLine(out)
+		if !ok {
+			break
+		}
+		switch {
+		case line == "B":
+			backup, rest, _ = cutLine(rest)
+		case line == "V":
+			var rc, so, se string
+			rc, rest, _ = cutLine(rest)
+			so, rest, _ = cutLine(rest)
+			se, _, _ = cutLine(rest)
+			bo, _ := base64.StdEncoding.DecodeString(so)
+			be, _ := base64.StdEncoding.DecodeString(se)
+			f := Result{"exit_status": atoiDefault(rc), "stdout": string(bo), "stderr": string(be)}
+			return modFail(f, "failed to validate")
+		case strings.HasPrefix(line, "@@FAIL"):
+			return modFail(nil, fmt.Sprintf("failed to copy: %s to %s: %s", tmpName, dest, strings.TrimSpace(string(res.Stderr))))
+		}
+		out = rest
+		if line == "P" {
+			break
+		}
+	}
+	_, after, err := remote.ParseProbe(out, []string{dest})
+	if err != nil {
+		return nil, err
+	}
+	r["dest"] = dest
+	r["src"] = tmpName
+	if w.RemoteSrc != "" {
+		r["src"] = w.RemoteSrc
+	}
+	r["md5sum"] = md5Hex(w.Data)
+	r["checksum"] = local
+	r["changed"] = true
+	if backup != "" {
+		r["backup_file"] = backup
+	}
+	remote.PathInfo(r, after[0])
+	return r, nil
+}
+
+func atoiDefault(s string) int {
+	n := 0
+	fmt.Sscanf(s, "%d", &n)
+	return n
+}
+
+func randHex() string {
+	b := make([]byte, 6)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// diffData is the action's _get_diff_data for a transfer.
+func diffData(destFile string, in *remote.Info, w *fileWrite) map[string]any {
+	d := map[string]any{}
+	switch {
+	case !in.Follows:
+		d["before"] = ""
+	case in.HasContent && bytes.IndexByte(head(in.Content), 0) >= 0:
+		d["dst_binary"] = 1
+	case in.F.Size > maxDiffSize:
+		d["dst_larger"] = maxDiffSize
+	case in.HasContent:
+		d["before_header"] = destFile
+		d["before"] = string(in.Content)
+	}
+	if len(w.Data) > maxDiffSize {
+		d["src_larger"] = maxDiffSize
+	} else if bytes.IndexByte(w.Data, 0) >= 0 {
+		d["src_binary"] = 1
+	} else {
+		d["after_header"] = w.AfterHeader
+		d["after"] = string(w.Data)
+	}
+	return d
+}
+
+func head(b []byte) []byte {
+	if len(b) > 8192 {
+		return b[:8192]
+	}
+	return b
+}
+
+// mkdirScript creates dir and its missing parents, giving each new one the
+// directory mode (copy's directory_mode) and owner/group, as the copy
+// module's adjust_recursive_directory_permissions does.
+func mkdirScript(dir string, w *fileWrite, env *remote.Env) (string, error) {
+	attrs := remote.Attrs{Owner: w.Attrs.Owner, Group: w.Attrs.Group, Mode: w.DirMode}
+	st := remote.Stat{Mode: remote.ModeDir | (0o777 &^ env.Umask), UID: env.UID, GID: env.GID}
+	plan, err := remote.PlanAttrs("$c", &st, attrs, env)
+	if err != nil {
+		return "", err
+	}
+	fix := strings.ReplaceAll(plan.Script, "'$c'", `"$c"`)
+	if fix == "" {
+		fix = ":"
+	}
+	var comps []string
+	cur := ""
+	for _, d := range strings.Split(strings.Trim(dir, "/"), "/") {
+		cur += "/" + d
+		if !path.IsAbs(dir) {
+			cur = strings.TrimLeft(cur, "/")
+		}
+		comps = append(comps, connection.ShellQuote(cur))
+	}
+	return fmt.Sprintf(`for c in %s; do if [ ! -e "$c" ]; then mkdir -- "$c" && %s || exit 1; fi; done`, strings.Join(comps, " "), fix), nil
+}

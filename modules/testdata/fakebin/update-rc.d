@@ -1,0 +1,3 @@
+#!/bin/sh
+# Fake update-rc.d: calls logged.
+echo "update-rc.d $*" >> "${FAKE_SYSTEMD:?}/log"
