@@ -1,0 +1,46 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"octopus/engine/config"
+	"octopus/engine/vault/vaultcmd"
+)
+
+// loadConfig finds and reads ansible.cfg as Ansible does and prints its
+// warnings.
+func loadConfig() (*config.Config, error) {
+	cfg, warns, err := config.Load(nil, "")
+	for _, w := range warns {
+		fmt.Fprintf(os.Stderr, "[WARNING]: %s\n", w)
+	}
+	return cfg, err
+}
+
+// printVersion prints the --version block ansible's commands print, with
+// octopus's own lines where Ansible names Python paths.
+func printVersion(c *ucli.Context, prog string) error {
+	s := streams(c)
+	cfg, err := loadConfig()
+	if err != nil {
+		return fatal(1, "%v", err)
+	}
+	exe, _ := os.Executable()
+	name := prog
+	if len(name) > 8 && name[:8] == "octopus " {
+		name = "ansible-" + name[8:]
+	}
+	fmt.Fprintf(s.Out, "%s [core %s]\n", name, AnsibleVersion)
+	fmt.Fprintf(s.Out, "  %s\n", cfg.VersionLine())
+	fmt.Fprintf(s.Out, "  configured module search path = none (octopus runs native Go modules)\n")
+	fmt.Fprintf(s.Out, "  octopus version = %s\n", Version)
+	fmt.Fprintf(s.Out, "  executable location = %s\n", exe)
+	return nil
+}
+
+func runVault(prog string, args []string, s Streams) int {
+	return vaultcmd.Run(args, s.In, s.Out, s.Err)
+}

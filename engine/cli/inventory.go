@@ -1,0 +1,83 @@
+package cli
+
+import (
+	ucli "github.com/urfave/cli/v2"
+
+	"octopus/engine/inventory/invcmd"
+)
+
+func inventoryFlags() []ucli.Flag {
+	return []ucli.Flag{
+		&ucli.BoolFlag{Name: "version", Usage: "show version and exit"},
+		&ucli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Count: &verbosity, Usage: "more output"},
+		&ucli.StringSliceFlag{Name: "inventory", Aliases: []string{"i", "inventory-file"}, Usage: "inventory path or comma separated host list"},
+		&ucli.StringSliceFlag{Name: "vault-id", Usage: "the vault identity to use"},
+		&ucli.BoolFlag{Name: "ask-vault-password", Aliases: []string{"ask-vault-pass"}, Usage: "ask for vault password"},
+		&ucli.StringSliceFlag{Name: "vault-password-file", Aliases: []string{"vault-pass-file"}, Usage: "vault password file"},
+		&ucli.StringFlag{Name: "playbook-dir", Usage: "use this as the playbook directory (group_vars/, host_vars/)"},
+		&ucli.StringSliceFlag{Name: "extra-vars", Aliases: []string{"e"}, Usage: "key=value, YAML/JSON, or @file"},
+		&ucli.StringFlag{Name: "limit", Aliases: []string{"l"}, Usage: "further limit selected hosts to an additional pattern"},
+		&ucli.BoolFlag{Name: "list", Usage: "output all hosts info, works as inventory script"},
+		&ucli.StringFlag{Name: "host", Usage: "output specific host info, works as inventory script"},
+		&ucli.BoolFlag{Name: "graph", Usage: "create inventory graph"},
+		&ucli.BoolFlag{Name: "yaml", Aliases: []string{"y"}, Usage: "use YAML format instead of JSON"},
+		&ucli.BoolFlag{Name: "toml", Usage: "use TOML format instead of JSON (not supported)"},
+		&ucli.BoolFlag{Name: "vars", Usage: "add vars to graph display"},
+		&ucli.BoolFlag{Name: "export", Usage: "represent the inventory optimised for export"},
+		&ucli.StringFlag{Name: "output", Usage: "write --list output to this file"},
+	}
+}
+
+func inventoryCommand(prog string) *ucli.Command {
+	return &ucli.Command{
+		Name:      prog,
+		Usage:     "Show Ansible inventory information, by default it uses the inventory script JSON format",
+		UsageText: prog + " [options] [host|group]",
+		Flags:     inventoryFlags(),
+		Action: func(c *ucli.Context) error {
+			s := streams(c)
+			if c.Bool("version") {
+				return printVersion(c, prog)
+			}
+			n := 0
+			for _, f := range []string{"list", "graph"} {
+				if c.Bool(f) {
+					n++
+				}
+			}
+			if c.IsSet("host") {
+				n++
+			}
+			if n != 1 {
+				return usageError(prog, "No action selected, at least one of --host, --graph or --list needs to be specified.")
+			}
+			if c.Bool("toml") {
+				return fatal(5, "--toml is not supported by octopus; use --list or -y")
+			}
+			cfg, err := loadConfig()
+			if err != nil {
+				return fatal(1, "%v", err)
+			}
+			sources := c.StringSlice("inventory")
+			if len(sources) == 0 {
+				sources = cfg.PathList("inventory")
+			}
+			opts := invcmd.Options{
+				Sources:    sources,
+				List:       c.Bool("list"),
+				Host:       c.String("host"),
+				Graph:      c.Bool("graph"),
+				GraphGroup: c.Args().First(),
+				Vars:       c.Bool("vars"),
+				YAML:       c.Bool("yaml"),
+				Limit:      c.String("limit"),
+				Export:     c.Bool("export"),
+				Output:     c.String("output"),
+			}
+			if code := invcmd.Run(opts, s.Out, s.Err); code != 0 {
+				return &exitError{code: code}
+			}
+			return nil
+		},
+	}
+}

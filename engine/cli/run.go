@@ -1,0 +1,200 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"octopus/engine/config"
+	"octopus/engine/diag"
+	"octopus/engine/inventory"
+	"octopus/engine/listing"
+	"octopus/engine/playbook"
+	"octopus/engine/value"
+)
+
+// defaultRolesPath is Ansible's roles_path when ansible.cfg sets none.
+var defaultRolesPath = []string{"~/.ansible/roles", "/usr/share/ansible/roles", "/etc/ansible/roles"}
+
+// session is what one ansible-playbook invocation has loaded, in the order
+// the pipeline needs it: config, inventory, extra vars, playbooks.
+type session struct {
+	prog      string
+	opts      *PlaybookOptions
+	cfg       *config.Config
+	inv       *inventory.Inventory
+	extraVars *value.Dict
+	out, err  io.Writer
+}
+
+func (s *session) warn(msg string) {
+	fmt.Fprint(s.err, inventory.FormatWarning(msg))
+}
+
+func (s *session) deprecate(msg, version string) {
+	if !s.cfg.Bool("deprecation_warnings") {
+		return
+	}
+	text := "[DEPRECATION WARNING]: " + msg + "."
+	if version != "" {
+		text += " This feature will be removed in version " + version + "."
+	}
+	text += " Deprecation warnings can be disabled by setting deprecation_warnings=False in ansible.cfg."
+	fmt.Fprint(s.err, strings.TrimPrefix(inventory.FormatWarning(text), "[WARNING]: "))
+}
+
+// failure turns a loading error into ansible-playbook's stderr text and exit code.
+func failure(err error) error {
+	return &exitError{code: diag.ExitCode(err), msg: strings.TrimSuffix(diag.Render(err), "\n")}
+}
+
+func runPlaybook(c *ucli.Context, prog string, o *PlaybookOptions) error {
+	st := streams(c)
+	if o.Version {
+		return printVersion(c, prog)
+	}
+	cfg, err := loadConfig()
+	if err != nil {
+		return fatal(1, "%v", err)
+	}
+	s := &session{prog: prog, opts: o, cfg: cfg, out: st.Out, err: st.Err}
+
+	for _, pb := range o.Playbooks {
+		fi, err := os.Stat(pb)
+		if err != nil {
+			return fatal(1, "the playbook: %s could not be found", pb)
+		}
+		if !fi.Mode().IsRegular() {
+			return fatal(1, "the playbook: %s does not appear to be a file", pb)
+		}
+	}
+	if s.extraVars, err = parseExtraVars(o.ExtraVars); err != nil {
+		return fatal(1, "%v", err)
+	}
+	sources := o.Inventory
+	if len(sources) == 0 {
+		sources = cfg.PathList("inventory")
+	}
+	if len(sources) == 0 {
+		sources = []string{inventory.DefaultSource}
+	}
+	s.inv, err = inventory.LoadWithOptions(sources, inventory.Options{
+		UnparsedIsFailed:    cfg.Bool("inventory_unparsed_is_failed"),
+		AnyUnparsedIsFailed: cfg.Bool("inventory_any_unparsed_is_failed"),
+	})
+	s.flushInventoryWarnings()
+	if err != nil {
+		return fatal(1, "%v", err)
+	}
+	if _, err := s.inv.HostList(o.Limit, "all"); err != nil {
+		s.flushInventoryWarnings()
+		return fatal(1, "%v", err)
+	}
+	s.flushInventoryWarnings()
+	if o.Limit != "" {
+		if err := s.inv.SetLimit(o.Limit); err != nil {
+			return fatal(1, "%v", err)
+		}
+	}
+
+	books := make([]*playbook.Playbook, 0, len(o.Playbooks))
+	for _, path := range o.Playbooks {
+		pb, err := playbook.Load(path, s.loadOptions())
+		if err != nil {
+			return failure(err)
+		}
+		books = append(books, pb)
+	}
+
+	switch {
+	case o.SyntaxCheck:
+		for i, pb := range books {
+			if err := listing.SyntaxCheck(s.out, pb, o.Playbooks[i]); err != nil {
+				return failure(err)
+			}
+		}
+		return nil
+	case o.ListHosts || o.ListTasks || o.ListTags:
+		for i, pb := range books {
+			err := listing.List(s.out, pb, listing.Options{
+				Name:      o.Playbooks[i],
+				ListHosts: o.ListHosts,
+				ListTasks: o.ListTasks,
+				ListTags:  o.ListTags,
+				Tags:      splitTags(o.Tags),
+				SkipTags:  splitTags(o.SkipTags),
+				Hosts:     s.resolveHosts,
+			})
+			s.flushInventoryWarnings()
+			if err != nil {
+				return failure(err)
+			}
+		}
+		return nil
+	}
+	return s.execute(c, books)
+}
+
+func (s *session) flushInventoryWarnings() {
+	if s.inv == nil {
+		return
+	}
+	for _, w := range s.inv.Warnings.Take() {
+		s.warn(w)
+	}
+}
+
+func (s *session) loadOptions() playbook.LoadOptions {
+	roles := s.cfg.PathList("roles_path")
+	if len(roles) == 0 {
+		roles = defaultRolesPath
+	}
+	abs := make([]string, 0, len(roles))
+	for _, r := range roles {
+		abs = append(abs, expandUser(r))
+	}
+	return playbook.LoadOptions{
+		RolesPath: abs,
+		ExtraVars: s.extraVars.Map(),
+		Warn:      s.warn,
+		Deprecate: s.deprecate,
+	}
+}
+
+func (s *session) resolveHosts(pattern string) ([]string, error) {
+	hosts, err := s.inv.ListHosts(pattern)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(hosts))
+	for i, h := range hosts {
+		names[i] = h.Name
+	}
+	return names, nil
+}
+
+// splitTags flattens repeated, comma-separated --tags values.
+func splitTags(in []string) []string {
+	var out []string
+	for _, t := range in {
+		for _, p := range strings.Split(t, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+func expandUser(p string) string {
+	if p == "~" || strings.HasPrefix(p, "~/") {
+		if home, err := os.UserHomeDir(); err == nil {
+			return filepath.Join(home, p[1:])
+		}
+	}
+	return p
+}
