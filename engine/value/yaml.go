@@ -17,18 +17,43 @@ import (
 // 0x1F and 017 are ints, 1_000 is an int, "1e3" stays a string. Mappings
 // become *Dict in document order. file names the source for errors.
 func FromYAML(n *yaml.Node, file string) (any, error) {
+	c := converter{file: file, active: map[*yaml.Node]bool{}}
+	return c.node(n)
+}
+
+// maxAliasExpansions bounds how many nodes alias expansion may produce, so
+// that a "billion laughs" document fails instead of exhausting memory.
+const maxAliasExpansions = 1 << 20
+
+type converter struct {
+	file     string
+	active   map[*yaml.Node]bool // aliased nodes being expanded (cycle check)
+	expanded int
+}
+
+func (c *converter) node(n *yaml.Node) (any, error) {
+	file := c.file
 	switch n.Kind {
 	case yaml.DocumentNode:
 		if len(n.Content) == 0 {
 			return nil, nil
 		}
-		return FromYAML(n.Content[0], file)
+		return c.node(n.Content[0])
 	case yaml.AliasNode:
-		return FromYAML(n.Alias, file)
+		if c.active[n.Alias] {
+			return nil, diag.Errorf(diag.Pos{File: file, Line: n.Line, Col: n.Column}, "recursive YAML alias '*%s'", n.Value)
+		}
+		c.expanded++
+		if c.expanded > maxAliasExpansions {
+			return nil, diag.Errorf(diag.Pos{File: file, Line: n.Line, Col: n.Column}, "too many YAML alias expansions")
+		}
+		c.active[n.Alias] = true
+		defer delete(c.active, n.Alias)
+		return c.node(n.Alias)
 	case yaml.SequenceNode:
 		out := make([]any, 0, len(n.Content))
-		for _, c := range n.Content {
-			v, err := FromYAML(c, file)
+		for _, item := range n.Content {
+			v, err := c.node(item)
 			if err != nil {
 				return nil, err
 			}
@@ -37,7 +62,7 @@ func FromYAML(n *yaml.Node, file string) (any, error) {
 		return out, nil
 	case yaml.MappingNode:
 		d := NewDict(len(n.Content) / 2)
-		if err := mergeMapping(d, n, file); err != nil {
+		if err := c.mergeMapping(d, n); err != nil {
 			return nil, err
 		}
 		return d, nil
@@ -47,7 +72,7 @@ func FromYAML(n *yaml.Node, file string) (any, error) {
 	return nil, nil
 }
 
-func mergeMapping(d *Dict, n *yaml.Node, file string) error {
+func (c *converter) mergeMapping(d *Dict, n *yaml.Node) error {
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		if k.Kind == yaml.ScalarNode && k.Tag == "!!merge" {
@@ -65,7 +90,7 @@ func mergeMapping(d *Dict, n *yaml.Node, file string) error {
 				}
 				if s.Kind == yaml.MappingNode {
 					tmp := NewDict(0)
-					if err := mergeMapping(tmp, s, file); err != nil {
+					if err := c.mergeMapping(tmp, s); err != nil {
 						return err
 					}
 					for _, kk := range tmp.Keys() {
@@ -78,11 +103,11 @@ func mergeMapping(d *Dict, n *yaml.Node, file string) error {
 			}
 			continue
 		}
-		key, err := FromYAML(k, file)
+		key, err := c.node(k)
 		if err != nil {
 			return err
 		}
-		val, err := FromYAML(v, file)
+		val, err := c.node(v)
 		if err != nil {
 			return err
 		}

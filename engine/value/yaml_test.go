@@ -56,3 +56,13 @@ func TestFromYAMLKeepsOrderAndMerges(t *testing.T) {
 		t.Errorf("y=%v, want 3 (explicit key wins over merge)", y)
 	}
 }
+
+func TestFromYAMLRecursiveAliasFails(t *testing.T) {
+	var n yaml.Node
+	if err := yaml.Unmarshal([]byte("a: &x [*x]\n"), &n); err != nil {
+		t.Skipf("yaml.v3 rejects the document itself: %v", err)
+	}
+	if _, err := FromYAML(&n, "t.yml"); err == nil {
+		t.Fatal("expected an error for a self-referencing alias")
+	}
+}
