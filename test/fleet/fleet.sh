@@ -296,7 +296,12 @@ cmd_killsshd() {
   if [ "$(cat "$W/hosts/$1/mode")" = nspawn ]; then
     cmd_exec "$1" sh -c 'systemctl stop ssh.socket ssh.service 2>/dev/null; pkill -KILL -x sshd || true'
   else
-    cmd_exec "$1" sh -c 'kill -KILL "$(cat /run/sshd.pid)"'
+    # The kill takes the whole pid namespace down, the nsenter'd shell included, so its
+    # exit status (137) says nothing: wait for the host's init to be gone instead.
+    local p; p=$(initpid "$1")
+    cmd_exec "$1" sh -c 'kill -KILL "$(cat /run/sshd.pid)"' 2>/dev/null || true
+    for _ in $(seq 50); do [ -d "/proc/$p" ] || return 0; sleep 0.1; done
+    die "killsshd $1: host still running"
   fi
 }
 
