@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"octopus/engine/connection"
+	"octopus/engine/pyfmt"
 	"octopus/modules/internal/argspec"
-	"octopus/modules/internal/pyfmt"
 	"octopus/modules/internal/remote"
 	"octopus/modules/internal/shlex"
 )

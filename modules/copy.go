@@ -9,9 +9,9 @@ import (
 	"strings"
 
 	"octopus/engine/connection"
+	"octopus/engine/pyfmt"
 	"octopus/engine/value"
 	"octopus/modules/internal/argspec"
-	"octopus/modules/internal/pyfmt"
 	"octopus/modules/internal/remote"
 )
 
@@ -129,6 +129,9 @@ func runCopy(ctx context.Context, req *Request) (Result, error) {
 	}
 	if hasContent {
 		w.Data, w.Rel, w.IsContent, w.AfterHeader = contentBytes(content), "content", true, localContentHeader
+		if lt, ok := req.Controller.(LocalTemper); ok {
+			w.AfterHeader = lt.LocalTemp()
+		}
 		if w.Attrs.Mode == "preserve" {
 			w.Attrs.Mode = "0600"
 		}
@@ -157,6 +160,9 @@ func runCopy(ctx context.Context, req *Request) (Result, error) {
 	if !fi.IsDir() {
 		rel := filepath.Base(full)
 		if err := w.load(full, p); err != nil {
+			if le, ok := err.(*LoadError); ok {
+				return nil, le
+			}
 			return fail(Result{}, err.Error())
 		}
 		w.Rel, w.AfterHeader = rel, full
@@ -174,6 +180,9 @@ func runCopy(ctx context.Context, req *Request) (Result, error) {
 	for _, f := range files {
 		fw := *w
 		if err := fw.load(f[0], p); err != nil {
+			if le, ok := err.(*LoadError); ok {
+				return nil, le
+			}
 			return fail(Result{}, err.Error())
 		}
 		fw.Rel, fw.AfterHeader = f[1], f[0]
@@ -267,7 +276,11 @@ func subRequest(req *Request, args map[string]any) *Request {
 // through the controller when decrypt is set.
 func readControllerFile(ctrl Controller, full string, decrypt bool) ([]byte, error) {
 	if fr, ok := ctrl.(FileReader); ok && decrypt {
-		return fr.ReadFile(full)
+		b, err := fr.ReadFile(full)
+		if err != nil && !os.IsNotExist(err) {
+			return nil, &LoadError{Err: err}
+		}
+		return b, err
 	}
 	b, err := os.ReadFile(full)
 	if err == nil && decrypt && strings.HasPrefix(string(b), "$ANSIBLE_VAULT;") {
@@ -279,6 +292,9 @@ func readControllerFile(ctrl Controller, full string, decrypt bool) ([]byte, err
 // load reads a controller file into the transfer; mode=preserve takes its mode.
 func (w *fileWrite) load(full string, p argspec.Params) error {
 	b, err := readControllerFile(w.ctrl, full, w.decrypt)
+	if le, ok := err.(*LoadError); ok {
+		return le
+	}
 	if err != nil {
 		return fmt.Errorf("could not find src=%s, %v", full, err)
 	}

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"octopus/engine/connection"
+	"octopus/engine/pyfmt"
 	"octopus/modules/internal/argspec"
-	"octopus/modules/internal/pyfmt"
 	"octopus/modules/internal/remote"
 )
 
@@ -255,7 +255,8 @@ func epoch(f float64) string { return fmt.Sprintf("%.9f", f) }
 func runFile(ctx context.Context, req *Request) (Result, error) { return runFileProbed(ctx, req, nil) }
 
 // probed is a probe result another module already holds for path (it must
-// include RealPath and the owner/group lookups), saving a round trip.
+// include the RealPath of a symlink and the owner/group lookups), saving a
+// round trip.
 type probed struct {
 	path string
 	in   *remote.Info
@@ -283,7 +284,10 @@ func runFileProbed(ctx context.Context, req *Request, pre *probed) (Result, erro
 			return pre.in, &remote.Info{}, nil
 		}
 		paths := []string{pth, src}
-		opts := remote.Options{RealPath: true, Users: users, Groups: groups, List: p.Bool("recurse") || state == "absent"}
+		// only link and hard (and a state taken from a link) use the real
+		// path of what is not a symlink
+		opts := remote.Options{RealPath: state == "link" || state == "hard" || state == "", LinkRealPath: true,
+			Users: users, Groups: groups, List: p.Bool("recurse") || state == "absent"}
 		env, infos, err := target(req).Probe(ctx, paths, opts)
 		if err != nil {
 			return nil, nil, err

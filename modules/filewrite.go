@@ -97,7 +97,7 @@ func writeFile(ctx context.Context, req *Request, w *fileWrite) (Result, error) 
 		destFile = joinPath(w.Dest, w.Rel)
 	}
 	users, groups := w.Attrs.Names()
-	opts := remote.Options{SHA1: true, RealPath: true, Users: users, Groups: groups, Content: req.DiffMode, MaxContent: maxDiffSize}
+	opts := remote.Options{SHA1: true, LinkRealPath: true, Users: users, Groups: groups, Content: req.DiffMode, MaxContent: maxDiffSize}
 	env, infos, err := target(req).Probe(ctx, []string{destFile, joinPath(destFile, w.Rel)}, opts)
 	if err != nil {
 		return nil, err
@@ -257,12 +257,12 @@ func writeFile(ctx context.Context, req *Request, w *fileWrite) (Result, error) 
 			return modFail(nil, strings.TrimSpace(string(res.Stderr)))
 		}
 	}
-	if err := req.Conn.Put(ctx, tmpName, w.Data, connection.PutOptions{Mode: 0o600, Become: req.Become}); err != nil {
-		return modFail(nil, fmt.Sprintf("failed to copy: %s to %s: %v", tmpName, dest, err))
-	}
 	qd, qt := connection.ShellQuote(dest), connection.ShellQuote(tmpName)
 	var sc strings.Builder
 	fmt.Fprintf(&sc, "t=%s\n", qt)
+	// The data comes as the script's standard input: one round trip for
+	// the transfer and the move.
+	sc.WriteString(uploadScript(env.Umask))
 	if w.Backup && in.Exists {
 		fmt.Fprintf(&sc, "b=%s.$$.$(date +%%Y-%%m-%%d@%%H:%%M:%%S~) && cp -p -- %s \"$b\" || { echo '@@FAIL backup'; rm -f \"$t\"; exit 0; }\nprintf 'B\\n%%s\\n' \"$b\"\n", qd, qd)
 	}
@@ -299,11 +299,14 @@ func writeFile(ctx context.Context, req *Request, w *fileWrite) (Result, error) 
 	}
 	sc.WriteString("printf 'P\\n'\n")
 	sc.WriteString(remote.ProbeScript([]string{dest}, remote.Options{}))
-	res, err := target(req).Run(ctx, sc.String(), nil)
+	res, err := target(req).Run(ctx, sc.String(), w.Data)
 	if err != nil {
 		return nil, err
 	}
 	out := string(res.Stdout)
+	if strings.HasPrefix(out, uploadFailed) {
+		return modFail(nil, fmt.Sprintf("failed to copy: %s to %s: writing %s: %s", tmpName, dest, tmpName, strings.TrimSpace(string(res.Stderr))))
+	}
 	var backup string
 	for {
 		line, rest, ok := cutLine(out)
@@ -347,6 +350,18 @@ func writeFile(ctx context.Context, req *Request, w *fileWrite) (Result, error) 
 	}
 	remote.PathInfo(r, after[0])
 	return r, nil
+}
+
+// uploadFailed is the line uploadScript prints when the data could not be
+// written.
+const uploadFailed = "@@FAIL upload\n"
+
+// uploadScript writes the script's standard input to the new file "$t",
+// readable by its owner only (as connection.Conn.Put with mode 0600 would,
+// without a round trip of its own); on failure it prints uploadFailed and
+// ends the script. umask is the target user's, restored afterwards.
+func uploadScript(umask uint32) string {
+	return fmt.Sprintf("set -C; umask 077\ncat > \"$t\" || { rm -f \"$t\"; echo '%s'; exit 0; }\nset +C; umask %04o\n", strings.TrimSuffix(uploadFailed, "\n"), umask&0o777)
 }
 
 func atoiDefault(s string) int {

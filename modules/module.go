@@ -46,6 +46,26 @@ type FileReader interface {
 	ReadFile(path string) ([]byte, error)
 }
 
+// LocalTemper may be implemented by a Controller to name the controller
+// temporary file Ansible would write a copy's content or a rendered template
+// to (a fresh name per call, in the run's private local temp directory); it
+// shows as the "after" header of --diff output.
+type LocalTemper interface {
+	LocalTemp() string
+}
+
+// LoadError is a controller's failure to load a module's source file
+// other than its absence (a vault that cannot be decrypted). A module
+// returns it as its error: Ansible's action plugin fails the task with the
+// message alone.
+type LoadError struct{ Err error }
+
+// Error returns the underlying message.
+func (e *LoadError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the underlying error.
+func (e *LoadError) Unwrap() error { return e.Err }
+
 // Request is one module invocation.
 type Request struct {
 	Args       map[string]any  // already templated task arguments

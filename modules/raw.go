@@ -4,7 +4,7 @@ import (
 	"context"
 
 	"octopus/engine/connection"
-	"octopus/modules/internal/pyfmt"
+	"octopus/engine/pyfmt"
 )
 
 func init() { Register(guarded(runRaw), "raw") }

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"octopus/engine/pyfmt"
 	"octopus/modules/internal/argspec"
-	"octopus/modules/internal/pyfmt"
 	"octopus/modules/internal/remote"
 )
 
@@ -82,6 +82,9 @@ func runTemplate(ctx context.Context, req *Request) (Result, error) {
 		mode = fmt.Sprintf("0%03o", uint32(fi.Mode().Perm())|setBits(fi.Mode()))
 	}
 	raw, err := readControllerFile(req.Controller, source, true)
+	if le, ok := err.(*LoadError); ok {
+		return nil, le
+	}
 	if err != nil {
 		return fail(Result{}, fmt.Sprintf("could not find src=%s, %v", source, err))
 	}
@@ -125,18 +128,22 @@ func runTemplate(ctx context.Context, req *Request) (Result, error) {
 	}
 	base := filepath.Base(source)
 	w := &fileWrite{
-		Dest: dest, Rel: base, Data: data, AfterHeader: localTemplateHeader(base),
+		Dest: dest, Rel: base, Data: data, AfterHeader: localTemplateHeader(req, base),
 		Follow: follow, Force: p.Bool("force"), Backup: p.Bool("backup"), Validate: p.String("validate"),
 		DirMode: p["directory_mode"], ModuleErr: argErr,
 		Attrs:    remote.Attrs{Owner: p.String("owner"), Group: p.String("group"), Mode: mode},
 		FileArgs: fileArgsFrom(copyArgs),
 	}
 	r, err := writeFile(ctx, req, w)
-	return copyResult(r, err, dest, localTemplateHeader(base))
+	return copyResult(r, err, dest, w.AfterHeader)
 }
 
-// localTemplateHeader stands in for the controller temp file Ansible renders to.
-func localTemplateHeader(base string) string {
+// localTemplateHeader stands in for the controller temp file Ansible renders
+// to: base in a fresh temp directory of the controller when it names one.
+func localTemplateHeader(req *Request, base string) string {
+	if lt, ok := req.Controller.(LocalTemper); ok {
+		return lt.LocalTemp() + "/" + base
+	}
 	return "~/.ansible/tmp/ansible-local-octopus/" + base
 }
 

@@ -9,9 +9,10 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"syscall"
+
+	"octopus/engine/pyfmt"
 )
 
 // Type names a setting's value type, as in Ansible's config definitions.
@@ -252,7 +253,7 @@ func (c *Config) resolve(s *Setting, env map[string]string, cwd string) (Value, 
 	}
 	if val != nil && len(s.Choices) > 0 {
 		if !validChoice(val, s.Choices) {
-			return Value{}, fmt.Errorf("Invalid value \"%s\" for configuration option \"%s\", valid values are: %s", pyStr(val), entryName(s), strings.Join(s.Choices, ", "))
+			return Value{}, fmt.Errorf("Invalid value \"%s\" for configuration option \"%s\", valid values are: %s", pyfmt.Str(val), entryName(s), strings.Join(s.Choices, ", "))
 		}
 	}
 	if origin != "default" {
@@ -289,7 +290,7 @@ func validChoice(v any, choices []string) bool {
 	case string:
 		return in(x)
 	case bool:
-		return in(pyStr(x))
+		return in(pyfmt.Str(x))
 	}
 	return true
 }
@@ -341,7 +342,7 @@ func (c *Config) String(name string) string {
 	case []string:
 		return strings.Join(x, ",")
 	default:
-		return pyStr(x)
+		return pyfmt.Str(x)
 	}
 }
 
@@ -439,7 +440,7 @@ func (c *Config) Dump(onlyChanged bool) string {
 		if onlyChanged && v.Origin == "default" {
 			continue
 		}
-		lines = append(lines, line{s.ID, fmt.Sprintf("%s(%s) = %s", s.ID, v.Origin, pyStr(v.Value))})
+		lines = append(lines, line{s.ID, fmt.Sprintf("%s(%s) = %s", s.ID, v.Origin, pyfmt.Str(v.Value))})
 	}
 	sort.Slice(lines, func(i, j int) bool { return lines[i].name < lines[j].name })
 	var b strings.Builder
@@ -447,30 +448,4 @@ func (c *Config) Dump(onlyChanged bool) string {
 		b.WriteString(l.text + "\n")
 	}
 	return b.String()
-}
-
-// pyStr renders a value as Python's str() would.
-func pyStr(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return "None"
-	case bool:
-		if x {
-			return "True"
-		}
-		return "False"
-	case string:
-		return x
-	case int:
-		return strconv.Itoa(x)
-	case float64:
-		return strconv.FormatFloat(x, 'g', -1, 64)
-	case []string:
-		q := make([]string, len(x))
-		for i, s := range x {
-			q[i] = pyRepr(s)
-		}
-		return "[" + strings.Join(q, ", ") + "]"
-	}
-	return fmt.Sprint(v)
 }

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"octopus/engine/pyfmt"
 )
 
 // ParseBool converts a value as Ansible's boolean(value, strict=False):
@@ -56,7 +58,7 @@ func pyInt(s string) (int, error) {
 			return n, nil
 		}
 	}
-	return 0, fmt.Errorf("invalid literal for int() with base 10: %s", pyRepr(s))
+	return 0, fmt.Errorf("invalid literal for int() with base 10: %s", pyfmt.Quote(s))
 }
 
 // expandVars replaces $NAME and ${NAME} defined in env, leaving others as
@@ -198,7 +200,7 @@ func convert(v any, t Type, origin, cwd string, env map[string]string) (any, err
 		case string:
 			f, err := strconv.ParseFloat(strings.TrimSpace(x), 64)
 			if err != nil {
-				return nil, fmt.Errorf("could not convert string to float: %s", pyRepr(x))
+				return nil, fmt.Errorf("could not convert string to float: %s", pyfmt.Quote(x))
 			}
 			return f, nil
 		}
@@ -245,7 +247,7 @@ func convert(v any, t Type, origin, cwd string, env map[string]string) (any, err
 		if isStr {
 			return unquote(s), nil
 		}
-		return pyStr(v), nil
+		return pyfmt.Str(v), nil
 	}
 	if isStr {
 		return unquote(s), nil

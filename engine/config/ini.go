@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+
+	"octopus/engine/pyfmt"
 )
 
 // iniFile is an ini file parsed as Python's configparser.ConfigParser does
@@ -37,36 +39,6 @@ func (f *iniFile) get(section, key string) (string, bool) {
 	}
 	v, ok := f.defaults[key]
 	return v, ok
-}
-
-// pyRepr renders s as Python's repr of a str.
-func pyRepr(s string) string {
-	q := "'"
-	if strings.Contains(s, "'") && !strings.Contains(s, `"`) {
-		q = `"`
-	}
-	var b strings.Builder
-	b.WriteString(q)
-	for _, r := range s {
-		switch {
-		case r == '\\':
-			b.WriteString(`\\`)
-		case string(r) == q:
-			b.WriteString(`\` + q)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteString(q)
-	return b.String()
 }
 
 // parseINI parses text; errors carry configparser's messages.
@@ -134,7 +106,7 @@ func parseINI(text string) (*iniFile, error) {
 				}
 			} else if _, ok := values[name]; ok {
 				if added[name] {
-					return nil, fmt.Errorf("While reading from '<string>' [line %2d]: section %s already exists", lineno, pyRepr(name))
+					return nil, fmt.Errorf("While reading from '<string>' [line %2d]: section %s already exists", lineno, pyfmt.Quote(name))
 				}
 				added[name] = true
 			} else {
@@ -146,17 +118,17 @@ func parseINI(text string) (*iniFile, error) {
 			continue
 		}
 		if cur == nil {
-			return nil, fmt.Errorf("File contains no section headers.\nfile: '<string>', line: %d\n%s", lineno, pyRepr(line))
+			return nil, fmt.Errorf("File contains no section headers.\nfile: '<string>', line: %d\n%s", lineno, pyfmt.Quote(line))
 		}
 		d := strings.IndexAny(value, "=:")
 		if d <= 0 || strings.TrimSpace(value[:d]) == "" {
-			parseErrs = append(parseErrs, fmt.Sprintf("\n\t[line %2d]: %s", lineno, pyRepr(line)))
+			parseErrs = append(parseErrs, fmt.Sprintf("\n\t[line %2d]: %s", lineno, pyfmt.Quote(line)))
 			continue
 		}
 		optName = strings.ToLower(strings.TrimRightFunc(value[:d], unicode.IsSpace))
 		k := curName + "\x00" + optName
 		if added[k] {
-			return nil, fmt.Errorf("While reading from '<string>' [line %2d]: option %s in section %s already exists", lineno, pyRepr(optName), pyRepr(curName))
+			return nil, fmt.Errorf("While reading from '<string>' [line %2d]: option %s in section %s already exists", lineno, pyfmt.Quote(optName), pyfmt.Quote(curName))
 		}
 		added[k] = true
 		cur[optName] = &multi{lines: []string{strings.TrimSpace(value[d+1:])}, set: true}

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"octopus/engine/pyfmt"
 )
 
 const (
@@ -221,7 +223,7 @@ func pyInt(s string) (int, error) {
 	t := strings.ReplaceAll(strings.TrimSpace(s), "_", "")
 	v, err := strconv.Atoi(t)
 	if err != nil || strings.Contains(s, "__") || strings.HasPrefix(strings.TrimSpace(s), "_") || strings.HasSuffix(strings.TrimSpace(s), "_") {
-		return 0, fmt.Errorf("invalid literal for int() with base 10: %s", pyStrRepr(s))
+		return 0, fmt.Errorf("invalid literal for int() with base 10: %s", pyfmt.Quote(s))
 	}
 	return v, nil
 }

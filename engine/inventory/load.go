@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"octopus/engine/pyfmt"
 	"octopus/engine/value"
 )
 
@@ -35,6 +36,19 @@ type Options struct {
 	// NoUnparsedWarning silences "No inventory was parsed..."
 	// (INVENTORY_UNPARSED_WARNING=false).
 	NoUnparsedWarning bool
+	// Decrypt, when set, is applied to the bytes of every inventory file
+	// and group_vars/host_vars file read (Ansible's DataLoader decrypts
+	// vault-encrypted files): it returns other data unchanged, or
+	// Ansible's vault error naming the file.
+	Decrypt func(data []byte, path string) ([]byte, error)
+	// PluginError, when set, makes every inventory plugin that calls the
+	// base parse (host_list, script, yaml, ini) fail with it: Ansible's
+	// plugins load the -e extra vars first, so an @file that cannot be
+	// decrypted fails them all.
+	PluginError error
+	// Verbose, when set, receives the -vvv/-vvvv messages of parsing
+	// ("Parsed ... inventory source with ini plugin") with their level.
+	Verbose func(level int, msg string)
 }
 
 // Load parses the given inventory sources (files, directories or
@@ -99,6 +113,24 @@ func unfrackPath(p string) string {
 	return filepath.Clean(p)
 }
 
+// trace gives a -v message to Options.Verbose.
+func (inv *Inventory) trace(level int, format string, args ...any) {
+	if inv.opts.Verbose != nil {
+		inv.opts.Verbose(level, fmt.Sprintf(format, args...))
+	}
+}
+
+// localhostName returns the first of Ansible's localhost names that is a
+// host of the inventory ("" when none is).
+func (inv *Inventory) localhostName() string {
+	for _, n := range []string{"localhost", "127.0.0.1", "::1"} {
+		if inv.hosts[n] != nil {
+			return n
+		}
+	}
+	return ""
+}
+
 func (inv *Inventory) ignored(name string) bool {
 	if strings.HasPrefix(name, ".") || name == "host_vars" || name == "group_vars" || name == "vars_plugins" {
 		return true
@@ -155,6 +187,10 @@ func (inv *Inventory) parseSource(src string) (bool, error) {
 		exists := statErr == nil
 		ext := filepath.Ext(src)
 		try := func(plugin string, fn func() error) bool {
+			if inv.opts.PluginError != nil && plugin != "auto" {
+				failures = append(failures, parseFailure{plugin, inv.opts.PluginError})
+				return false
+			}
 			if err := fn(); err != nil {
 				failures = append(failures, parseFailure{plugin, err})
 				return false
@@ -169,21 +205,51 @@ func (inv *Inventory) parseSource(src string) (bool, error) {
 				exists = false
 			}
 		}
-		switch {
-		case !exists && strings.Contains(src, ","):
-			parsed = try("host_list", func() error { return inv.parseHostList(src) })
-		case exists:
-			if wantsScript(src, data) {
-				parsed = try("script", func() error { return inv.parseScript(src) })
+		// The yaml, ini and auto plugins read through the DataLoader, which
+		// decrypts vault files; the script plugin runs the file as it is.
+		plain, decryptErr := data, error(nil)
+		if exists && inv.opts.Decrypt != nil {
+			plain, decryptErr = inv.opts.Decrypt(data, src)
+		}
+		loaded := func(fn func([]byte) error) func() error {
+			return func() error {
+				if decryptErr != nil {
+					return decryptErr
+				}
+				return fn(plain)
 			}
-			if !parsed && (ext == ".yml" || ext == ".yaml") {
-				try("auto", func() error { return autoPluginCheck(src, data) })
+		}
+		// The enabled plugins in Ansible's order; each that accepts the
+		// source (verify_file) tries to parse it until one succeeds.
+		plugins := []struct {
+			name   string
+			base   bool // calls the base verify_file (source must exist)
+			accept bool
+			parse  func() error
+		}{
+			{"host_list", false, !exists && strings.Contains(src, ","), func() error { return inv.parseHostList(src) }},
+			{"script", true, exists && wantsScript(src, data), func() error { return inv.parseScript(src) }},
+			{"auto", ext == ".yml" || ext == ".yaml", exists && (ext == ".yml" || ext == ".yaml"), loaded(func(d []byte) error { return autoPluginCheck(src, d) })},
+			{"yaml", true, exists && (ext == "" || ext == ".yml" || ext == ".yaml" || ext == ".json"), loaded(func(d []byte) error { return inv.parseYAMLInventory(src, d) })},
+			{"ini", true, exists, loaded(func(d []byte) error { return inv.parseINI(src, d) })},
+			{"toml", true, false, nil},
+		}
+		for _, p := range plugins {
+			if !p.accept {
+				if p.base && !exists {
+					inv.trace(3, "Skipping due to inventory source not existing or not being readable by the current user")
+				}
+				inv.trace(3, "%s declined parsing %s as it did not pass its verify_file() method", p.name, src)
+				continue
 			}
-			if !parsed && (ext == "" || ext == ".yml" || ext == ".yaml" || ext == ".json") {
-				parsed = try("yaml", func() error { return inv.parseYAMLInventory(src, data) })
-			}
-			if !parsed {
-				parsed = try("ini", func() error { return inv.parseINI(src, data) })
+			had := inv.localhostName()
+			if try(p.name, p.parse) && p.name != "auto" {
+				if h := inv.localhostName(); had == "" && h != "" {
+					inv.trace(4, "Set default localhost to %s", h)
+				}
+				inv.trace(3, "Parsed %s inventory source with %s plugin", src, p.name)
+				parsed = true
+				break
 			}
 		}
 		inv.currentSource = ""
@@ -216,7 +282,7 @@ func autoPluginCheck(path string, data []byte) error {
 	if !ok || isEmptyPy(plugin) {
 		return fmt.Errorf("no root 'plugin' key found, '%s' is not a valid YAML inventory plugin config file", path)
 	}
-	return fmt.Errorf("inventory config '%s' specifies unknown plugin '%s'", path, pyStr(plugin))
+	return fmt.Errorf("inventory config '%s' specifies unknown plugin '%s'", path, pyfmt.Str(plugin))
 }
 
 // parseHostList reads the "host1,host2:port," form.

@@ -228,18 +228,6 @@ func TestFormatWarning(t *testing.T) {
 	}
 }
 
-func TestPyFloatRepr(t *testing.T) {
-	tests := map[float64]string{1.5: "1.5", 1000: "1000.0", 1e16: "1e+16", 1e15: "1000000000000000.0", 1e-5: "1e-05", 0.0001: "0.0001", -2.5e10: "-25000000000.0"}
-	for in, want := range tests {
-		if got := pyFloatRepr(in); got != want {
-			t.Errorf("pyFloatRepr(%v) = %q, want %q", in, got, want)
-		}
-	}
-	if got := pyRepr([]any{"it's", 1, true, nil, value.DictOf("k", "v")}); got != `["it's", 1, True, None, {'k': 'v'}]` {
-		t.Errorf("pyRepr = %s", got)
-	}
-}
-
 func writeFiles(t *testing.T, files map[string]string) string {
 	dir := t.TempDir()
 	for name, body := range files {

@@ -8,6 +8,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"octopus/engine/pyfmt"
 	"octopus/engine/value"
 )
 
@@ -601,7 +602,7 @@ func pyKeyString(k any) string {
 	case int:
 		return strconv.Itoa(t)
 	case float64:
-		return pyFloatRepr(t)
+		return pyfmt.Float(t)
 	}
-	return pyRepr(k)
+	return pyfmt.Repr(k)
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"octopus/engine/pyfmt"
 	"octopus/engine/value"
 )
 
@@ -32,7 +33,7 @@ func (inv *Inventory) parseScript(path string) error {
 	if !utf8.Valid(out) {
 		return fmt.Errorf("Inventory %s contained characters that cannot be interpreted as UTF-8: invalid utf-8", path)
 	}
-	processed, perr := decodeJSON(out)
+	processed, perr := pyfmt.ParseJSON(string(out))
 	if perr != nil {
 		return fmt.Errorf("failed to parse executable inventory script results from %s: %s\n%s", path, "Expecting value: line 1 column 1 (char 0)", stderr)
 	}
@@ -78,7 +79,7 @@ func (inv *Inventory) parseScript(path string) error {
 			if v != nil {
 				d, ok := v.(*value.Dict)
 				if !ok {
-					return fmt.Errorf("Invalid data from file, expected dictionary and got:\n\n%s", pyStr(v))
+					return fmt.Errorf("Invalid data from file, expected dictionary and got:\n\n%s", pyfmt.Str(v))
 				}
 				got = d
 			}
@@ -147,12 +148,12 @@ func (inv *Inventory) parseScriptGroup(group string, data any) ([]string, error)
 	if hv, ok := d.Get("hosts"); ok {
 		list, ok := hv.([]any)
 		if !ok {
-			return nil, fmt.Errorf("You defined a group '%s' with bad data for the host list:\n %s", group, pyRepr(d))
+			return nil, fmt.Errorf("You defined a group '%s' with bad data for the host list:\n %s", group, pyfmt.Repr(d))
 		}
 		for _, x := range list {
 			name, ok := x.(string)
 			if !ok {
-				return nil, fmt.Errorf("Invalid host name supplied, expected a string but got %s for %s", pyClassName(x, false), pyStr(x))
+				return nil, fmt.Errorf("Invalid host name supplied, expected a string but got %s for %s", pyClassName(x, false), pyfmt.Str(x))
 			}
 			added = append(added, name)
 			if _, err := inv.AddHost(name, group, 0, false); err != nil {
@@ -163,7 +164,7 @@ func (inv *Inventory) parseScriptGroup(group string, data any) ([]string, error)
 	if vv, ok := d.Get("vars"); ok {
 		vars, ok := vv.(*value.Dict)
 		if !ok {
-			return nil, fmt.Errorf("You defined a group '%s' with bad data for variables:\n %s", group, pyRepr(d))
+			return nil, fmt.Errorf("You defined a group '%s' with bad data for variables:\n %s", group, pyfmt.Repr(d))
 		}
 		for _, k := range vars.Keys() {
 			x, _ := vars.Get(k)
@@ -177,7 +178,7 @@ func (inv *Inventory) parseScriptGroup(group string, data any) ([]string, error)
 		switch t := cv.(type) {
 		case []any:
 			for _, x := range t {
-				names = append(names, pyStr(x))
+				names = append(names, pyfmt.Str(x))
 			}
 		case *value.Dict:
 			names = t.Keys()

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"octopus/engine/pyfmt"
 	"octopus/engine/value"
 )
 
@@ -174,7 +175,7 @@ func (inv *Inventory) loadEntityVars(out *value.Dict, dir, subdir, name string) 
 		}
 		d, ok := data.(*value.Dict)
 		if !ok {
-			return fmt.Errorf("failed to combine variables, expected dicts but got a 'dict' and a '%s': \n%s\n%s", pyTypeName(data), "{}", pyRepr(data))
+			return fmt.Errorf("failed to combine variables, expected dicts but got a 'dict' and a '%s': \n%s\n%s", pyTypeName(data), "{}", pyfmt.Repr(data))
 		}
 		Combine(out, d)
 	}
@@ -191,6 +192,11 @@ func (inv *Inventory) loadVarsFile(path string) (any, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("Could not read %s: %v", path, err)
+	}
+	if inv.opts.Decrypt != nil {
+		if raw, err = inv.opts.Decrypt(raw, path); err != nil {
+			return nil, err
+		}
 	}
 	v, err := loadDataFile(path, raw)
 	if err != nil {

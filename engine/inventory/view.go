@@ -16,6 +16,7 @@ type View struct {
 	opts     Options
 	playDirs []string
 	cache    map[string]*value.Dict
+	errs     map[string]error // hosts whose vars files failed to load
 }
 
 // NewView wraps inv. playDirs are the playbook directories whose
@@ -34,21 +35,41 @@ func (v *View) Inventory() *Inventory {
 // HostVars returns the host's merged inventory variables, or nil for an
 // unknown host. A load error of a vars file yields the variables read so far.
 func (v *View) HostVars(host string) *value.Dict {
+	d, _ := v.hostVars(host)
+	return d
+}
+
+// HostVarsErr loads the host's variables and returns the error of loading
+// its group_vars/host_vars files (bad YAML, a vault that cannot be
+// decrypted), which Ansible reports when the host's first task needs its
+// variables. The error is remembered until Refresh.
+func (v *View) HostVarsErr(host string) error {
+	_, err := v.hostVars(host)
+	return err
+}
+
+func (v *View) hostVars(host string) (*value.Dict, error) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if d, ok := v.cache[host]; ok {
-		return d
+		return d, v.errs[host]
 	}
 	h := v.inv.Host(host)
 	if h == nil {
-		return nil
+		return nil, nil
 	}
 	d, err := v.inv.HostVars(h, v.playDirs)
 	if err != nil || d == nil {
 		d = value.NewDict(0)
 	}
 	v.cache[host] = d
-	return d
+	if err != nil {
+		if v.errs == nil {
+			v.errs = map[string]error{}
+		}
+		v.errs[host] = err
+	}
+	return d, err
 }
 
 // GroupNames returns the groups of host, sorted, without "all".
@@ -113,6 +134,7 @@ func (v *View) AddHost(name string, groups []string, vars *value.Dict) error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	v.cache = map[string]*value.Dict{}
+	v.errs = nil
 	if _, err := v.inv.AddHost(name, "all", 0, false); err != nil {
 		return err
 	}
@@ -138,6 +160,7 @@ func (v *View) AddHostToGroup(host, group string, parents []string) error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	v.cache = map[string]*value.Dict{}
+	v.errs = nil
 	v.inv.AddGroup(group)
 	for _, p := range parents {
 		v.inv.AddGroup(p)
@@ -162,5 +185,6 @@ func (v *View) Refresh() error {
 	}
 	v.inv = inv
 	v.cache = map[string]*value.Dict{}
+	v.errs = nil
 	return nil
 }

@@ -2,7 +2,6 @@ package inventory
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +9,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"octopus/engine/pyfmt"
 	"octopus/engine/value"
 )
 
@@ -17,7 +17,7 @@ import (
 // JSON first (plain types), then YAML with PyYAML typing. Mappings are
 // *value.Dict. An empty document gives nil.
 func loadDataFile(path string, data []byte) (any, error) {
-	if v, err := decodeJSON(data); err == nil {
+	if v, err := pyfmt.ParseJSON(string(data)); err == nil {
 		return v, nil
 	}
 	var n yaml.Node
@@ -140,64 +140,6 @@ func checkAliases(root *yaml.Node) error {
 	return err
 }
 
-// decodeJSON decodes JSON keeping object key order (*value.Dict); integers
-// become int and other numbers float64, as Python's json module does.
-func decodeJSON(data []byte) (any, error) {
-	if !json.Valid(data) {
-		return nil, errors.New("invalid JSON")
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	return decodeJSONValue(dec)
-}
-
-func decodeJSONValue(dec *json.Decoder) (any, error) {
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, err
-	}
-	switch t := tok.(type) {
-	case json.Delim:
-		switch t {
-		case '{':
-			d := value.NewDict(4)
-			for dec.More() {
-				kt, err := dec.Token()
-				if err != nil {
-					return nil, err
-				}
-				v, err := decodeJSONValue(dec)
-				if err != nil {
-					return nil, err
-				}
-				d.Set(kt.(string), v)
-			}
-			_, err := dec.Token()
-			return d, err
-		case '[':
-			out := []any{}
-			for dec.More() {
-				v, err := decodeJSONValue(dec)
-				if err != nil {
-					return nil, err
-				}
-				out = append(out, v)
-			}
-			_, err := dec.Token()
-			return out, err
-		}
-	case json.Number:
-		if i, err := t.Int64(); err == nil && !strings.ContainsAny(t.String(), ".eE") {
-			return int(i), nil
-		}
-		f, err := t.Float64()
-		return f, err
-	case string, bool, nil:
-		return t, nil
-	}
-	return nil, fmt.Errorf("unexpected JSON token %v", tok)
-}
-
 // pyClassName names the Python type Ansible's loader would produce.
 func pyClassName(v any, fromYAML bool) string {
 	switch v.(type) {
@@ -231,7 +173,7 @@ func (inv *Inventory) parseYAMLInventory(path string, raw []byte) (err error) {
 	if err != nil {
 		return err
 	}
-	_, jsonErr := decodeJSON(raw)
+	_, jsonErr := pyfmt.ParseJSON(string(raw))
 	fromYAML := jsonErr != nil
 	if isEmptyPy(data) {
 		return errors.New("Parsed empty YAML file")
@@ -319,7 +261,7 @@ func (inv *Inventory) parseYAMLGroup(group string, data any, fromYAML bool) (str
 					vars, ok = value.NewDict(0), true
 				}
 				if !ok {
-					return "", fmt.Errorf("Invalid data from file, expected dictionary and got:\n\n%s", pyStr(hv))
+					return "", fmt.Errorf("Invalid data from file, expected dictionary and got:\n\n%s", pyfmt.Str(hv))
 				}
 				for _, h := range hosts {
 					if _, err := inv.AddHost(h, group, port, hasPort); err != nil {

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"octopus/engine/playbook"
+	"octopus/engine/pyfmt"
 )
 
 // HostResolver resolves a host pattern (list elements joined with ",") to
@@ -101,7 +102,7 @@ func List(w io.Writer, pb *playbook.Playbook, opts Options) (err error) {
 				}
 			}
 			names = uniq(names)
-			fmt.Fprintf(&b, "\n    pattern: %s\n    hosts (%d):", playbook.PyRepr(hosts), len(names))
+			fmt.Fprintf(&b, "\n    pattern: %s\n    hosts (%d):", pyfmt.Repr(hosts), len(names))
 			for _, h := range names {
 				b.WriteString("\n      " + h)
 			}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 
+	"octopus/engine/pyfmt"
 	"octopus/engine/value"
 )
 
@@ -60,10 +61,10 @@ func (c *Default) dumpJSON(res *value.Dict, indent int) string {
 	if indent <= 0 && (va == true || c.D.Verbosity > 2) {
 		indent = 4
 	}
-	if indent <= 0 {
-		indent = -1
+	if indent < 0 {
+		indent = 0 // one line
 	}
-	return JSON(Abridge(res, c.D.Verbosity), indent, true)
+	return pyfmt.JSONText(Abridge(res, c.D.Verbosity), pyfmt.JSONOptions{Indent: indent, SortKeys: true})
 }
 
 func hostLabel(r *Result) string {
@@ -301,17 +302,6 @@ func itemLabel(res *value.Dict) any {
 	return v
 }
 
-// PyStr renders v as Python's str() would (used for item labels).
-func PyStr(v any) string {
-	switch t := v.(type) {
-	case string:
-		return t
-	case nil:
-		return "None"
-	}
-	return PyRepr(v)
-}
-
 // ItemResult implements Callback.
 func (c *Default) ItemResult(r *Result) {
 	c.mu.Lock()
@@ -324,14 +314,14 @@ func (c *Default) ItemResult(r *Result) {
 		c.cleanResults(res, t.Action)
 		c.handleException(res)
 		c.handleWarnings(res)
-		c.D.Print(fmt.Sprintf("failed: [%s] (item=%s) => %s", hostLabel(r), PyStr(itemLabel(res)), c.Dump(res, 0)), ColorError, c.FailedStderr)
+		c.D.Print(fmt.Sprintf("failed: [%s] (item=%s) => %s", hostLabel(r), pyfmt.Str(itemLabel(res)), c.Dump(res, 0)), ColorError, c.FailedStderr)
 	case StatusSkipped:
 		if !c.DisplaySkipped {
 			return
 		}
 		c.ensureBanner(t)
 		c.cleanResults(res, t.Action)
-		msg := fmt.Sprintf("skipping: [%s] => (item=%s) ", r.Host, PyStr(itemLabel(res)))
+		msg := fmt.Sprintf("skipping: [%s] => (item=%s) ", r.Host, pyfmt.Str(itemLabel(res)))
 		if c.verbose(res, 0) {
 			msg += " => " + c.Dump(res, 0)
 		}
@@ -347,7 +337,7 @@ func (c *Default) ItemResult(r *Result) {
 			return
 		}
 		c.ensureBanner(t)
-		msg = fmt.Sprintf("%s: [%s] => (item=%s)", msg, hostLabel(r), PyStr(itemLabel(res)))
+		msg = fmt.Sprintf("%s: [%s] => (item=%s)", msg, hostLabel(r), pyfmt.Str(itemLabel(res)))
 		c.cleanResults(res, t.Action)
 		if c.verbose(res, 0) {
 			msg += " => " + c.Dump(res, 0)
@@ -388,7 +378,7 @@ func (c *Default) Include(inc *Include) {
 	defer c.mu.Unlock()
 	msg := fmt.Sprintf("included: %s for %s", inc.File, strings.Join(inc.Hosts, ", "))
 	if inc.Item != nil {
-		msg += " => (item=" + PyStr(inc.Item) + ")"
+		msg += " => (item=" + pyfmt.Str(inc.Item) + ")"
 	}
 	c.D.Print(msg, ColorSkip, false)
 }
@@ -483,7 +473,7 @@ func (c *Default) Stats(s *Stats) {
 		}
 		sortStrings(keys)
 		one := func(d *value.Dict) string {
-			return strings.ReplaceAll(JSON(Abridge(d, c.D.Verbosity), 1, true), "\n", "")
+			return strings.ReplaceAll(pyfmt.JSONText(Abridge(d, c.D.Verbosity), pyfmt.JSONOptions{Indent: 1, SortKeys: true}), "\n", "")
 		}
 		for _, k := range keys {
 			c.D.Print("\t"+k+": "+one(s.Custom[k]), "", false)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/pmezard/go-difflib/difflib"
 
+	"octopus/engine/pyfmt"
 	"octopus/engine/value"
 )
 
@@ -53,10 +54,10 @@ func FormatDiff(diff any, d *Display) string {
 			bs, as := diffText(before), diffText(after)
 			bh, ah := "before", "after"
 			if v, ok := m.Get("before_header"); ok {
-				bh = "before: " + PyStr(v)
+				bh = "before: " + pyfmt.Str(v)
 			}
 			if v, ok := m.Get("after_header"); ok {
-				ah = "after: " + PyStr(v)
+				ah = "after: " + pyfmt.Str(v)
 			}
 			bl, al := splitKeepNL(bs), splitKeepNL(as)
 			if n := len(bl); n > 0 && !strings.HasSuffix(bl[n-1], "\n") {
@@ -82,7 +83,7 @@ func FormatDiff(diff any, d *Display) string {
 			}
 		}
 		if p, ok := m.Get("prepared"); ok {
-			out.WriteString(PyStr(p))
+			out.WriteString(pyfmt.Str(p))
 		}
 	}
 	return out.String()
@@ -95,9 +96,9 @@ func diffText(v any) string {
 	case string:
 		return t
 	case *value.Dict:
-		return JSON(t, 4, true) + "\n"
+		return pyfmt.JSONText(t, pyfmt.JSONOptions{Indent: 4, SortKeys: true}) + "\n"
 	}
-	return PyStr(v)
+	return pyfmt.Str(v)
 }
 
 func splitKeepNL(s string) []string {

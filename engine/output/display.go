@@ -6,9 +6,10 @@ import (
 	"strings"
 	"sync"
 	"unicode"
-	"unicode/utf8"
 
 	"golang.org/x/term"
+
+	"octopus/engine/pyfmt"
 )
 
 // Ansible's colour names and their ANSI codes.
@@ -140,7 +141,7 @@ func (d *Display) cols() int {
 
 // Warning prints "[WARNING]: msg" wrapped to the column width on stderr, once.
 func (d *Display) Warning(msg string) {
-	text := strings.Join(Wrap("[WARNING]: "+msg, d.cols(), true), "\n") + "\n"
+	text := strings.Join(pyfmt.TextWrap("[WARNING]: "+msg, d.cols(), true), "\n") + "\n"
 	d.mu.Lock()
 	if d.warns == nil {
 		d.warns = map[string]bool{}
@@ -166,7 +167,7 @@ func (d *Display) Deprecated(msg, version string) {
 	}
 	text := "[DEPRECATION WARNING]: " + msg + " This feature will be removed " + when +
 		" Deprecation warnings can be disabled by setting deprecation_warnings=False in ansible.cfg."
-	text = strings.Join(Wrap(text, d.cols(), false), "\n") + "\n"
+	text = strings.Join(pyfmt.TextWrap(text, d.cols(), false), "\n") + "\n"
 	d.mu.Lock()
 	if d.deps == nil {
 		d.deps = map[string]bool{}
@@ -196,98 +197,6 @@ func TextWidth(s string) int {
 		}
 	}
 	return w
-}
-
-// Wrap splits text into lines of at most width characters the way
-// Python's textwrap.wrap does with its defaults (whitespace collapsed to
-// single spaces at break points, long words broken, breaks after hyphens
-// inside words). dropWS=false keeps the whitespace at line edges.
-func Wrap(text string, width int, dropWS bool) []string {
-	text = strings.ReplaceAll(text, "\t", "        ")
-	text = strings.Map(func(r rune) rune {
-		switch r {
-		case '\n', '\r', '\v', '\f':
-			return ' '
-		}
-		return r
-	}, text)
-	chunks := splitChunks(text)
-	var lines []string
-	for len(chunks) > 0 {
-		var cur []string
-		curLen := 0
-		if dropWS && strings.TrimSpace(chunks[0]) == "" && len(lines) > 0 {
-			chunks = chunks[1:]
-		}
-		for len(chunks) > 0 {
-			l := utf8.RuneCountInString(chunks[0])
-			if curLen+l <= width {
-				cur = append(cur, chunks[0])
-				curLen += l
-				chunks = chunks[1:]
-			} else {
-				break
-			}
-		}
-		if len(chunks) > 0 && utf8.RuneCountInString(chunks[0]) > width {
-			// break a long word
-			space := width - curLen
-			if space < 1 {
-				space = 1
-			}
-			if curLen == 0 || space > 0 {
-				r := []rune(chunks[0])
-				if space > len(r) {
-					space = len(r)
-				}
-				if curLen+space <= width {
-					cur = append(cur, string(r[:space]))
-					curLen += space
-					chunks[0] = string(r[space:])
-				}
-			}
-		}
-		if dropWS && len(cur) > 0 && strings.TrimSpace(cur[len(cur)-1]) == "" {
-			cur = cur[:len(cur)-1]
-		}
-		if len(cur) > 0 {
-			lines = append(lines, strings.Join(cur, ""))
-		} else if len(chunks) == 0 {
-			break
-		}
-	}
-	return lines
-}
-
-// splitChunks splits text into words, whitespace runs and hyphenated parts.
-func splitChunks(s string) []string {
-	var out []string
-	rs := []rune(s)
-	start := 0
-	isLetter := func(r rune) bool { return unicode.IsLetter(r) }
-	for i := 0; i < len(rs); i++ {
-		if rs[i] == ' ' {
-			if i > start {
-				out = append(out, string(rs[start:i]))
-			}
-			j := i
-			for j < len(rs) && rs[j] == ' ' {
-				j++
-			}
-			out = append(out, string(rs[i:j]))
-			start = j
-			i = j - 1
-			continue
-		}
-		if rs[i] == '-' && i >= 2 && i+1 < len(rs) && isLetter(rs[i-1]) && isLetter(rs[i-2]) && isLetter(rs[i+1]) && i > start {
-			out = append(out, string(rs[start:i+1]))
-			start = i + 1
-		}
-	}
-	if start < len(rs) {
-		out = append(out, string(rs[start:]))
-	}
-	return out
 }
 
 // Error prints "ERROR! msg" in red on stderr, as ansible's Display.error.

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"octopus/engine/pyfmt"
 	"octopus/engine/value"
 )
 
@@ -72,7 +73,7 @@ func strGet(d *value.Dict, k string) string {
 	if !ok || v == nil {
 		return ""
 	}
-	return PyStr(v)
+	return pyfmt.Str(v)
 }
 
 // Minimal is ansible's "minimal" callback (oneline=false) or "oneline".
@@ -88,19 +89,19 @@ func NewMinimal(d *Display, oneline bool) *Minimal { return &Minimal{D: d, OneLi
 
 func (m *Minimal) dump(res *value.Dict) string {
 	if m.OneLine {
-		indent := 0
+		indent := -1 // json.dumps(indent=0): a line per item
 		if va, _ := res.Get("_ansible_verbose_always"); va == true || m.D.Verbosity > 2 {
 			indent = 4
 		}
-		return strings.ReplaceAll(JSON(Abridge(res, m.D.Verbosity), indent, true), "\n", "")
+		return strings.ReplaceAll(pyfmt.JSONText(Abridge(res, m.D.Verbosity), pyfmt.JSONOptions{Indent: indent, SortKeys: true}), "\n", "")
 	}
-	return JSON(Abridge(res, m.D.Verbosity), 4, true)
+	return pyfmt.JSONText(Abridge(res, m.D.Verbosity), pyfmt.JSONOptions{Indent: 4, SortKeys: true})
 }
 
 func (m *Minimal) generic(host string, res *value.Dict, caption string) string {
 	rc := "-1"
 	if v, ok := res.Get("rc"); ok {
-		rc = PyStr(v)
+		rc = pyfmt.Str(v)
 	}
 	if m.OneLine {
 		esc := func(s string) string { return strings.ReplaceAll(strings.ReplaceAll(s, "\n", `\n`), "\r", `\r`) }
@@ -123,7 +124,7 @@ func (m *Minimal) HostResult(r *Result) {
 		if m.OneLine {
 			if e, ok := res.Get("exception"); ok {
 				msg := "An exception occurred during task execution. To see the full traceback, use -vvv. The error was: "
-				lines := strings.Split(strings.TrimSpace(PyStr(e)), "\n")
+				lines := strings.Split(strings.TrimSpace(pyfmt.Str(e)), "\n")
 				msg += lines[len(lines)-1]
 				if isNoJSON(r.Task.Action) && !res.Has("module_stderr") {
 					msg = m.generic(r.Host, res, "FAILED")
@@ -294,8 +295,8 @@ func (j *JSONCallback) Stats(s *Stats) {
 	out := value.DictOf("custom_stats", value.NewDict(0), "global_custom_stats", value.NewDict(0),
 		"plays", append([]any{}, j.plays...), "stats", summary)
 	ind := j.Indent
-	if ind <= 0 {
-		ind = -1
+	if ind < 0 {
+		ind = 0 // one line
 	}
-	j.D.Print(JSON(out, ind, true), "", false)
+	j.D.Print(pyfmt.JSONText(out, pyfmt.JSONOptions{Indent: ind, SortKeys: true}), "", false)
 }

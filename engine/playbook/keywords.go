@@ -7,7 +7,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"octopus/engine/diag"
-	"octopus/engine/value"
+	"octopus/engine/pyfmt"
 )
 
 func set(words string) map[string]bool {
@@ -60,7 +60,7 @@ func loadTags(n *yaml.Node, file string) ([]string, error) {
 	case []any:
 		var out []string
 		for _, x := range t {
-			out = append(out, scalarString(x))
+			out = append(out, pyfmt.Str(x))
 		}
 		return out, nil
 	case string:
@@ -77,87 +77,6 @@ func loadTags(n *yaml.Node, file string) ([]string, error) {
 	return nil, &diag.Error{Msg: "tags must be specified as a list", Pos: posOf(n, file), Code: 1}
 }
 
-// scalarString renders a scalar as Python's str() would.
-func scalarString(x any) string {
-	switch t := x.(type) {
-	case string:
-		return t
-	case value.Unsafe:
-		return string(t)
-	case nil:
-		return "None"
-	case bool:
-		if t {
-			return "True"
-		}
-		return "False"
-	case []any, *value.Dict:
-		return PyRepr(x)
-	}
-	return value.KeyString(x)
-}
-
-// PyRepr renders a value as Python's repr() (strings quoted, lists and
-// dicts in Python syntax).
-func PyRepr(x any) string {
-	switch t := x.(type) {
-	case string:
-		return pyStrRepr(t)
-	case value.Unsafe:
-		return pyStrRepr(string(t))
-	case []any:
-		parts := make([]string, len(t))
-		for i, e := range t {
-			parts[i] = PyRepr(e)
-		}
-		return "[" + strings.Join(parts, ", ") + "]"
-	case []string:
-		parts := make([]string, len(t))
-		for i, e := range t {
-			parts[i] = pyStrRepr(e)
-		}
-		return "[" + strings.Join(parts, ", ") + "]"
-	case *value.Dict:
-		var parts []string
-		t.Range(func(k string, v any) bool {
-			parts = append(parts, pyStrRepr(k)+": "+PyRepr(v))
-			return true
-		})
-		return "{" + strings.Join(parts, ", ") + "}"
-	}
-	return scalarString(x)
-}
-
-func pyStrRepr(s string) string {
-	q := byte('\'')
-	if strings.Contains(s, "'") && !strings.Contains(s, `"`) {
-		q = '"'
-	}
-	var b strings.Builder
-	b.WriteByte(q)
-	for _, r := range s {
-		switch {
-		case r == '\\':
-			b.WriteString(`\\`)
-		case r == rune(q):
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte(q)
-	return b.String()
-}
-
 func boolPtr(v any) *bool {
 	if b, ok := v.(bool); ok {
 		return &b
@@ -169,7 +88,7 @@ func str(v any) string {
 	if v == nil {
 		return ""
 	}
-	return scalarString(v)
+	return pyfmt.Str(v)
 }
 
 // listOf normalises a scalar-or-list value to a list.

@@ -37,6 +37,11 @@ type LoadOptions struct {
 	// ("couldn't resolve module/action"). When nil every non-keyword key is
 	// accepted as the action.
 	KnownAction func(name string) bool
+	// Decrypt, when set, is applied to the bytes of every file the loader
+	// reads (playbooks, task files, role vars/defaults/meta/handlers) before
+	// parsing: it returns vault-encrypted data decrypted, other data
+	// unchanged, or Ansible's vault error naming the file.
+	Decrypt func(data []byte, path string) ([]byte, error)
 }
 
 // Loader loads playbooks, task files and roles.
@@ -55,7 +60,7 @@ func (l *Loader) readYAML(path string) (*yaml.Node, error) {
 	if n, ok := l.read[path]; ok {
 		return n, nil
 	}
-	n, err := readYAML(path)
+	n, err := readYAML(path, l.opts.Decrypt)
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"octopus/engine/diag"
+	"octopus/engine/pyfmt"
 )
 
 // ctx is what the task loader needs to know about where tasks come from.
@@ -205,7 +206,7 @@ func loadHosts(n *yaml.Node, file string, pos diag.Pos) ([]string, error) {
 			case string:
 				out = append(out, s)
 			default:
-				return nil, &diag.Error{Msg: fmt.Sprintf("Hosts list contains an invalid host value: '%s'", scalarString(e)), Pos: pos, Code: 4}
+				return nil, &diag.Error{Msg: fmt.Sprintf("Hosts list contains an invalid host value: '%s'", pyfmt.Str(e)), Pos: pos, Code: 4}
 			}
 		}
 		return out, nil
@@ -228,7 +229,7 @@ func loadVarsPrompt(n *yaml.Node, file string, pos diag.Pos) ([]*VarPrompt, erro
 	for _, it := range items {
 		it = deref(it)
 		if it.Kind != yaml.MappingNode {
-			return nil, &diag.Error{Msg: fmt.Sprintf("variable files must contain either a dictionary of variables, or a list of dictionaries. Got: %s (%s)", PyRepr(toValue(n, file)), pyClass(toValue(n, file))), Code: 1}
+			return nil, &diag.Error{Msg: fmt.Sprintf("variable files must contain either a dictionary of variables, or a list of dictionaries. Got: %s (%s)", pyfmt.Repr(toValue(n, file)), pyClass(toValue(n, file))), Code: 1}
 		}
 		vp := &VarPrompt{Private: true}
 		hasName := false

@@ -10,6 +10,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"octopus/engine/diag"
+	"octopus/engine/pyfmt"
 )
 
 // freeformActions take a free-form command string (_raw_params).
@@ -66,7 +67,7 @@ func (l *Loader) loadBlocks(n *yaml.Node, c *ctx, include *Task) ([]*Block, erro
 		return nil, nil
 	}
 	if n.Kind != yaml.SequenceNode {
-		return nil, &assertError{msg: fmt.Sprintf("%s should be a list or None but is %s", scalarString(toValue(n, c.file)), pyType(n))}
+		return nil, &assertError{msg: fmt.Sprintf("%s should be a list or None but is %s", pyfmt.Str(toValue(n, c.file)), pyType(n))}
 	}
 	var out []*Block
 	var run []*yaml.Node
@@ -177,7 +178,7 @@ func (l *Loader) loadItems(entries []*yaml.Node, c *ctx, parent *Block) ([]Item,
 			for _, x := range entries {
 				vals = append(vals, toValue(x, c.file))
 			}
-			return nil, &diag.Error{Msg: fmt.Sprintf("A malformed block was encountered while loading a block. The ds (%s) should be a dict but was a <class 'list'>", PyRepr(vals)), Code: 4}
+			return nil, &diag.Error{Msg: fmt.Sprintf("A malformed block was encountered while loading a block. The ds (%s) should be a dict but was a <class 'list'>", pyfmt.Repr(vals)), Code: 4}
 		}
 		if isBlock(e) {
 			if c.handlers {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"octopus/engine/diag"
+	"octopus/engine/pyfmt"
 )
 
 // validBooleans is the list Ansible prints when a boolean field cannot be
@@ -33,7 +34,7 @@ func ParseBool(v any) (bool, error) {
 			return false, nil
 		}
 	}
-	return false, fmt.Errorf("The value '%s' is not a valid boolean.  Valid booleans include: %s", scalarString(v), validBooleans)
+	return false, fmt.Errorf("The value '%s' is not a valid boolean.  Valid booleans include: %s", pyfmt.Str(v), validBooleans)
 }
 
 // rawField keeps a play field's raw value for post-validation.
@@ -47,7 +48,7 @@ type rawField struct {
 // run time.
 func postValidate(play *Play, fields []rawField) error {
 	bad := func(f rawField, typ string, err error) error {
-		return &diag.Error{Msg: fmt.Sprintf("the field '%s' has an invalid value (%s), and could not be converted to an %s.The error was: %s", f.name, scalarString(f.val), typ, err), Pos: play.Pos, Code: 4}
+		return &diag.Error{Msg: fmt.Sprintf("the field '%s' has an invalid value (%s), and could not be converted to an %s.The error was: %s", f.name, pyfmt.Str(f.val), typ, err), Pos: play.Pos, Code: 4}
 	}
 	if len(play.HostsList) == 0 {
 		return &diag.Error{Msg: "the field 'hosts' is required but was not set", Code: 4}
@@ -76,13 +77,13 @@ func postValidate(play *Play, fields []rawField) error {
 		case "gather_timeout":
 			if s, ok := f.val.(string); ok {
 				if _, err := strconv.Atoi(strings.TrimSpace(s)); err != nil {
-					return bad(f, "int", fmt.Errorf("invalid literal for int() with base 10: %s", pyStrRepr(s)))
+					return bad(f, "int", fmt.Errorf("invalid literal for int() with base 10: %s", pyfmt.Quote(s)))
 				}
 			}
 		case "max_fail_percentage":
 			if s, ok := f.val.(string); ok {
 				if _, err := strconv.ParseFloat(strings.TrimSpace(strings.ReplaceAll(s, "%", "")), 64); err != nil {
-					return bad(f, "percent", fmt.Errorf("could not convert string to float: %s", pyStrRepr(strings.ReplaceAll(s, "%", ""))))
+					return bad(f, "percent", fmt.Errorf("could not convert string to float: %s", pyfmt.Quote(strings.ReplaceAll(s, "%", ""))))
 				}
 			}
 		}

@@ -129,12 +129,18 @@ func pyType(n *yaml.Node) string {
 	return "<class 'ansible.parsing.yaml.objects.AnsibleUnicode'>"
 }
 
-// readYAML reads and parses a YAML (or JSON) file. It returns nil for an
-// empty document. Errors are rendered as Ansible renders them.
-func readYAML(path string) (*yaml.Node, error) {
+// readYAML reads and parses a YAML (or JSON) file, decrypting it first
+// with decrypt when that is not nil. It returns nil for an empty document.
+// Errors are rendered as Ansible renders them.
+func readYAML(path string, decrypt func([]byte, string) ([]byte, error)) (*yaml.Node, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
+	}
+	if decrypt != nil {
+		if data, err = decrypt(data, path); err != nil {
+			return nil, err
+		}
 	}
 	return parseYAML(data, path)
 }

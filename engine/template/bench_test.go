@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"octopus/engine/pyfmt"
 	"octopus/engine/value"
 )
 
@@ -59,7 +60,7 @@ func TestHaproxyVsPython(t *testing.T) {
 	}
 	res := testing.Benchmark(BenchmarkHaproxyLoop)
 	goNs := float64(res.NsPerOp())
-	varsJSON, _ := toJSON(normalizeJSON(value.DictOf("groups", vars["groups"], "hostvars", vars["hostvars"])), jsonOpts{})
+	varsJSON, _ := toJSON(normalizeJSON(value.DictOf("groups", vars["groups"], "hostvars", vars["hostvars"])), pyfmt.JSONOptions{})
 	script := `
 import json, sys, time, jinja2
 v = json.loads(sys.argv[1]); src = sys.argv[2]

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"octopus/engine/pyfmt"
 	"octopus/engine/value"
 )
 
@@ -38,7 +39,7 @@ func loadCases(t *testing.T) []confCase {
 	if err != nil {
 		t.Skipf("conformance cases not available (%s): %v", path, err)
 	}
-	raw, err := fromJSON(string(data))
+	raw, err := pyfmt.ParseJSON(string(data))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,12 +109,12 @@ func TestConformance(t *testing.T) {
 					t.Errorf("%s: error\n got: %s\nwant: %s", c.Name, msg, c.Expected)
 				}
 			} else {
-				t.Errorf("%s: want error %q, got %s", c.Name, c.Expected, repr(got))
+				t.Errorf("%s: want error %q, got %s", c.Name, c.Expected, pyfmt.Repr(got))
 			}
 		} else if err != nil {
 			t.Errorf("%s: unexpected error: %v", c.Name, err)
 		} else if pyType(got) != c.ExpectedType || !strictEqual(got, c.Expected) {
-			t.Errorf("%s: %s\n got: %s (%s)\nwant: %s (%s)", c.Name, c.Template, repr(got), pyType(got), repr(c.Expected), c.ExpectedType)
+			t.Errorf("%s: %s\n got: %s (%s)\nwant: %s (%s)", c.Name, c.Template, pyfmt.Repr(got), pyType(got), pyfmt.Repr(c.Expected), c.ExpectedType)
 		} else {
 			ok = true
 		}

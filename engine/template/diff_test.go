@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"octopus/engine/pyfmt"
 	"octopus/engine/value"
 )
 
@@ -235,19 +236,19 @@ func TestDifferentialAnsible(t *testing.T) {
 		t.Skip("differential test skipped in -short mode")
 	}
 	dir := t.TempDir()
-	varsJSON, _ := toJSON(diffVars(), jsonOpts{})
+	varsJSON, _ := toJSON(diffVars(), pyfmt.JSONOptions{})
 	var pb strings.Builder
 	pb.WriteString("- hosts: localhost\n  gather_facts: false\n  vars: " + varsJSON + "\n  tasks:\n")
 	for _, e := range diffExprs {
-		q, _ := toJSON(e, jsonOpts{})
+		q, _ := toJSON(e, pyfmt.JSONOptions{})
 		pb.WriteString("  - debug:\n      msg: " + q + "\n    ignore_errors: true\n")
 	}
 	for _, e := range diffErrors {
-		q, _ := toJSON(e, jsonOpts{})
+		q, _ := toJSON(e, pyfmt.JSONOptions{})
 		pb.WriteString("  - debug:\n      msg: " + q + "\n    ignore_errors: true\n")
 	}
 	for _, c := range diffConds {
-		q, _ := toJSON(c, jsonOpts{})
+		q, _ := toJSON(c, pyfmt.JSONOptions{})
 		pb.WriteString("  - debug:\n      msg: ran\n    when: " + q + "\n    ignore_errors: true\n")
 	}
 	pbPath := filepath.Join(dir, "pb.yml")
@@ -261,7 +262,7 @@ func TestDifferentialAnsible(t *testing.T) {
 	if err != nil {
 		t.Fatalf("ansible-playbook: %v\n%s", err, out)
 	}
-	res, err := fromJSON(string(out))
+	res, err := pyfmt.ParseJSON(string(out))
 	if err != nil {
 		t.Fatalf("parse json output: %v", err)
 	}
@@ -275,21 +276,21 @@ func TestDifferentialAnsible(t *testing.T) {
 		if truthy(pathGet(tasks[i], "hosts", "localhost", "failed")) {
 			w, _, _ := strings.Cut(toStr(want), "\n\nThe error appears")
 			if err == nil || ArgsError(err, true) != w {
-				t.Errorf("%s:\n got %s, %v\nwant error %s", e, repr(got), err, w)
+				t.Errorf("%s:\n got %s, %v\nwant error %s", e, pyfmt.Repr(got), err, w)
 				continue
 			}
 			pass++
 			continue
 		}
 		if err != nil {
-			t.Errorf("%s: error %v (ansible: %s)", e, err, repr(want))
+			t.Errorf("%s: error %v (ansible: %s)", e, err, pyfmt.Repr(want))
 			continue
 		}
 		if strings.Contains(e, "password_hash") || strings.Contains(e, "is number") || strings.Contains(e, "is file") {
 			// compared verbatim too: deterministic with the given salt/seed.
 		}
 		if !strictEqual(normalizeJSON(got), want) {
-			t.Errorf("%s:\n got %s (%s)\nwant %s (%s)", e, repr(got), pyType(got), repr(want), pyType(want))
+			t.Errorf("%s:\n got %s (%s)\nwant %s (%s)", e, pyfmt.Repr(got), pyType(got), pyfmt.Repr(want), pyType(want))
 			continue
 		}
 		pass++
@@ -333,11 +334,11 @@ func TestDifferentialAnsible(t *testing.T) {
 
 // normalizeJSON maps values the way JSON output would show them.
 func normalizeJSON(v any) any {
-	s, err := toJSON(v, jsonOpts{})
+	s, err := toJSON(v, pyfmt.JSONOptions{})
 	if err != nil {
 		return v
 	}
-	r, err := fromJSON(s)
+	r, err := pyfmt.ParseJSON(s)
 	if err != nil {
 		return v
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/nikolalohinski/gonja/v2/exec"
 
+	"octopus/engine/pyfmt"
 	"octopus/engine/value"
 )
 
@@ -604,14 +605,14 @@ func (s *scope) getitem(obj, key any) (any, error) {
 			return m, nil
 		}
 		if _, isStr := asString(key); !isStr {
-			return &Undefined{Hint: fmt.Sprintf("%s has no element %s", bareDesc(obj), repr(key))}, nil
+			return &Undefined{Hint: fmt.Sprintf("%s has no element %s", bareDesc(obj), pyfmt.Repr(key))}, nil
 		}
 		return undefAttr(obj, k), nil
 	}
 	if k, ok := asString(key); ok {
 		return s.getattr(obj, k)
 	}
-	return &Undefined{Hint: fmt.Sprintf("%s has no element %s", bareDesc(obj), repr(key))}, nil
+	return &Undefined{Hint: fmt.Sprintf("%s has no element %s", bareDesc(obj), pyfmt.Repr(key))}, nil
 }
 
 func (s *scope) evalSlice(x *nSlice) (any, error) {

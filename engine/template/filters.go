@@ -11,6 +11,7 @@ import (
 	"strings"
 	"unicode"
 
+	"octopus/engine/pyfmt"
 	"octopus/engine/value"
 )
 
@@ -148,8 +149,10 @@ func init() {
 	register(fURLEncode, "urlencode")
 	register(func(s *scope, in any, args []any, kw *value.Dict) (any, error) { return toStr(in), nil }, "urlize")
 	register(fXMLAttr, "xmlattr")
-	register(func(s *scope, in any, args []any, kw *value.Dict) (any, error) { return toJSON(in, jsonOpts{}) }, "tojson")
-	register(func(s *scope, in any, args []any, kw *value.Dict) (any, error) { return repr(in), nil }, "pprint")
+	register(func(s *scope, in any, args []any, kw *value.Dict) (any, error) {
+		return toJSON(in, pyfmt.JSONOptions{})
+	}, "tojson")
+	register(func(s *scope, in any, args []any, kw *value.Dict) (any, error) { return pyfmt.Repr(in), nil }, "pprint")
 	register(fRandom, "random")
 }
 

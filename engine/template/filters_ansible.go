@@ -21,6 +21,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"octopus/engine/pyfmt"
 	"octopus/engine/value"
 )
 
@@ -164,26 +165,26 @@ func init() {
 	register(fToJSON(false), "to_json")
 	register(fToJSON(true), "to_nice_json")
 	register(func(s *scope, in any, args []any, kw *value.Dict) (any, error) {
-		v, err := fromJSON(toStr(in))
+		v, err := pyfmt.ParseJSON(toStr(in))
 		if err != nil {
 			return nil, fmt.Errorf("Expecting value: %v", err)
 		}
 		return v, nil
 	}, "from_json")
 	register(func(s *scope, in any, args []any, kw *value.Dict) (any, error) {
-		o := yamlOpts{indent: 2, flow: true}
+		o := pyfmt.YAMLOptions{Indent: 2, FlowStyle: true}
 		if v, ok := kw.Get("default_flow_style"); ok {
-			o.flow = v == nil
+			o.FlowStyle = v == nil
 		}
 		if v, ok := kw.Get("indent"); ok {
-			o.indent = argInt([]any{v}, 0, 2)
+			o.Indent = argInt([]any{v}, 0, 2)
 		}
 		return toYAML(in, o)
 	}, "to_yaml")
 	register(func(s *scope, in any, args []any, kw *value.Dict) (any, error) {
-		o := yamlOpts{indent: 4}
+		o := pyfmt.YAMLOptions{Indent: 4}
 		if v, ok := kwOr(args, kw, 0, "indent"); ok {
-			o.indent = argInt([]any{v}, 0, 4)
+			o.Indent = argInt([]any{v}, 0, 4)
 		}
 		return toYAML(in, o)
 	}, "to_nice_yaml")
@@ -604,29 +605,29 @@ func fHash(s *scope, in any, args []any, kw *value.Dict) (any, error) {
 
 func fToJSON(nice bool) filterFunc {
 	return func(s *scope, in any, args []any, kw *value.Dict) (any, error) {
-		o := jsonOpts{ensureASCII: true}
+		o := pyfmt.JSONOptions{EnsureASCII: true}
 		if nice {
-			o.indent, o.sortKeys, o.itemSep = 4, true, ","
+			o.Indent, o.SortKeys, o.ItemSep = 4, true, ","
 			if v, ok := kwOr(args, kw, 0, "indent"); ok {
-				o.indent = argInt([]any{v}, 0, 4)
+				o.Indent = argInt([]any{v}, 0, 4)
 			}
 			if v, ok := kwOr(args, kw, 1, "sort_keys"); ok {
-				o.sortKeys = truthy(v)
+				o.SortKeys = truthy(v)
 			}
 		} else {
 			if v, ok := kw.Get("indent"); ok {
-				o.indent = argInt([]any{v}, 0, 0)
+				o.Indent = argInt([]any{v}, 0, 0)
 			}
 			if v, ok := kw.Get("sort_keys"); ok {
-				o.sortKeys = truthy(v)
+				o.SortKeys = truthy(v)
 			}
 		}
 		if v, ok := kw.Get("ensure_ascii"); ok {
-			o.ensureASCII = truthy(v)
+			o.EnsureASCII = truthy(v)
 		}
 		if v, ok := kw.Get("separators"); ok {
 			if l, ok := v.([]any); ok && len(l) == 2 {
-				o.itemSep, o.keySep = toStr(l[0]), toStr(l[1])
+				o.ItemSep, o.KeySep = toStr(l[0]), toStr(l[1])
 			}
 		}
 		return toJSON(in, o)
@@ -653,8 +654,8 @@ func fCombine(s *scope, in any, args []any, kw *value.Dict) (any, error) {
 	out := value.NewDict(0)
 	for _, d := range dicts {
 		if !isMapping(d) {
-			a, _ := toJSON(out, jsonOpts{})
-			b, _ := toJSON(d, jsonOpts{})
+			a, _ := toJSON(out, pyfmt.JSONOptions{})
+			b, _ := toJSON(d, pyfmt.JSONOptions{})
 			return nil, fmt.Errorf("failed to combine variables, expected dicts but got a '%s' and a '%s': \n%s\n%s", "dict", typeName(d), a, b)
 		}
 		out = mergeDict(out, toDict(d), recursive, listMerge)
@@ -753,7 +754,7 @@ func fItems2Dict(s *scope, in any, args []any, kw *value.Dict) (any, error) {
 		k, ok1 := get(kn)
 		v, ok2 := get(vn)
 		if !ok1 || !ok2 {
-			return nil, fmt.Errorf("items2dict requires each dictionary in the list to contain the keys '%s' and '%s', got %s instead.", kn, vn, repr(e))
+			return nil, fmt.Errorf("items2dict requires each dictionary in the list to contain the keys '%s' and '%s', got %s instead.", kn, vn, pyfmt.Repr(e))
 		}
 		out.Set(toStr(k), v)
 	}
@@ -996,7 +997,7 @@ func fToDatetime(s *scope, in any, args []any, kw *value.Dict) (any, error) {
 	layout := strings.NewReplacer("%Y", "2006", "%m", "01", "%d", "02", "%H", "15", "%M", "04", "%S", "05", "%y", "06", "%b", "Jan", "%B", "January", "%f", "000000", "%z", "-0700", "%Z", "MST", "%a", "Mon", "%A", "Monday", "%p", "PM", "%I", "03", "%j", "002").Replace(format)
 	tm, err := time.Parse(layout, toStr(in))
 	if err != nil {
-		return nil, fmt.Errorf("time data %s does not match format %s", pyQuote(toStr(in)), pyQuote(format))
+		return nil, fmt.Errorf("time data %s does not match format %s", pyfmt.Quote(toStr(in)), pyfmt.Quote(format))
 	}
 	return tm.Format("2006-01-02 15:04:05"), nil
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"octopus/engine/pyfmt"
 	"octopus/engine/value"
 )
 
@@ -61,7 +62,7 @@ func TestDifferentialLookups(t *testing.T) {
 			value.DictOf("name", "b", "keys", []any{"k3"}),
 		},
 	)
-	varsJSON, _ := toJSON(vars, jsonOpts{})
+	varsJSON, _ := toJSON(vars, pyfmt.JSONOptions{})
 	var pb strings.Builder
 	pb.WriteString("- hosts: localhost\n  gather_facts: false\n  vars: " + varsJSON + "\n  tasks:\n")
 	for _, l := range diffLoops {
@@ -79,7 +80,7 @@ func TestDifferentialLookups(t *testing.T) {
 	if err != nil {
 		t.Fatalf("ansible-playbook: %v\n%s", err, out)
 	}
-	res, err := fromJSON(string(out))
+	res, err := pyfmt.ParseJSON(string(out))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,21 +104,21 @@ func TestDifferentialLookups(t *testing.T) {
 		got, err := tpl.LookupList(l.lookup, termsV, mv)
 		if truthy(pathGet(host, "failed")) && results == nil {
 			if err == nil {
-				t.Errorf("with_%s %s: ansible failed (%s), we returned %s", l.lookup, l.terms, toStr(pathGet(host, "msg")), repr(got))
+				t.Errorf("with_%s %s: ansible failed (%s), we returned %s", l.lookup, l.terms, toStr(pathGet(host, "msg")), pyfmt.Repr(got))
 				continue
 			}
 			pass++
 			continue
 		}
 		if err != nil {
-			t.Errorf("with_%s %s: %v (ansible: %s)", l.lookup, l.terms, err, repr(want))
+			t.Errorf("with_%s %s: %v (ansible: %s)", l.lookup, l.terms, err, pyfmt.Repr(want))
 			continue
 		}
 		if want == nil {
 			want = []any{}
 		}
 		if !strictEqual(normalizeJSON(got), want) {
-			t.Errorf("with_%s %s:\n got %s\nwant %s", l.lookup, l.terms, repr(got), repr(want))
+			t.Errorf("with_%s %s:\n got %s\nwant %s", l.lookup, l.terms, pyfmt.Repr(got), pyfmt.Repr(want))
 			continue
 		}
 		pass++

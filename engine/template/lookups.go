@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 
+	"octopus/engine/pyfmt"
 	"octopus/engine/value"
 )
 
@@ -260,6 +261,9 @@ func init() {
 			if err != nil {
 				return nil, &LookupError{Msg: fmt.Sprintf("The 'file' lookup had an issue accessing the file '%s'", term)}
 			}
+			if data, err = st.t.decryptFile(data, p); err != nil {
+				return nil, err
+			}
 			s := string(data)
 			if kwBool(opts, "lstrip", false) {
 				s = strings.TrimLeft(s, " \t\r\n")
@@ -282,6 +286,9 @@ func init() {
 			if err != nil {
 				return nil, &LookupError{Msg: err.Error()}
 			}
+			if data, err = st.t.decryptFile(data, p); err != nil {
+				return nil, err
+			}
 			vars := st.vars
 			if extra, ok := kw.Get("template_vars"); ok {
 				vars = overlayVars{base: st.vars, extra: extra}
@@ -303,36 +310,22 @@ func init() {
 	registerLookup(func(st *renderState, terms []any, kw *value.Dict) ([]any, error) {
 		out := []any{}
 		for _, t := range terms {
-			cmd := exec.Command("/bin/sh", "-c", toStr(t))
-			cmd.Dir = st.t.opts.BaseDir
-			o, err := cmd.Output()
+			o, err := st.shellLookup("pipe", toStr(t))
 			if err != nil {
-				code := -1
-				var ee *exec.ExitError
-				if errors.As(err, &ee) {
-					code = ee.ExitCode()
-				}
-				return nil, &LookupError{Msg: fmt.Sprintf("lookup_plugin.pipe(%s) returned %d", toStr(t), code)}
+				return nil, err
 			}
-			out = append(out, strings.TrimRight(string(o), " \t\r\n"))
+			out = append(out, strings.TrimRight(o, " \t\r\n"))
 		}
 		return out, nil
 	}, "pipe")
 	registerLookup(func(st *renderState, terms []any, kw *value.Dict) ([]any, error) {
 		out := []any{}
 		for _, t := range terms {
-			cmd := exec.Command("/bin/sh", "-c", toStr(t))
-			cmd.Dir = st.t.opts.BaseDir
-			o, err := cmd.Output()
+			o, err := st.shellLookup("lines", toStr(t))
 			if err != nil {
-				code := -1
-				var ee *exec.ExitError
-				if errors.As(err, &ee) {
-					code = ee.ExitCode()
-				}
-				return nil, &LookupError{Msg: fmt.Sprintf("lookup_plugin.lines(%s) returned %d", toStr(t), code)}
+				return nil, err
 			}
-			for _, l := range splitLines(string(o)) {
+			for _, l := range splitLines(o) {
 				out = append(out, l)
 			}
 		}
@@ -644,7 +637,7 @@ func lSequence(st *renderState, terms []any, kw *value.Dict) ([]any, error) {
 		for i := start; (stride > 0 && i <= end) || (stride < 0 && i >= end); i += stride {
 			s, err := pyPercent(format, i)
 			if err != nil {
-				return nil, &LookupError{Msg: fmt.Sprintf("problem formatting %s with %s", repr(i), format)}
+				return nil, &LookupError{Msg: fmt.Sprintf("problem formatting %s with %s", pyfmt.Repr(i), format)}
 			}
 			out = append(out, s)
 		}
@@ -697,19 +690,19 @@ func lSubelements(st *renderState, terms []any, kw *value.Dict) ([]any, error) {
 					missing = true
 					break
 				}
-				return nil, &LookupError{Msg: fmt.Sprintf("could not find '%s' key in iterated item '%s'", p, repr(it))}
+				return nil, &LookupError{Msg: fmt.Sprintf("could not find '%s' key in iterated item '%s'", p, pyfmt.Repr(it))}
 			}
 			if i < len(path)-1 {
 				d, isDict := v.(*value.Dict)
 				if !isDict {
-					return nil, &LookupError{Msg: fmt.Sprintf("the key %s should point to a dictionary, got '%s'", p, repr(v))}
+					return nil, &LookupError{Msg: fmt.Sprintf("the key %s should point to a dictionary, got '%s'", p, pyfmt.Repr(v))}
 				}
 				cur = d
 				continue
 			}
 			l, isList := v.([]any)
 			if !isList {
-				return nil, &LookupError{Msg: fmt.Sprintf("the key %s should point to a list, got '%s'", p, repr(v))}
+				return nil, &LookupError{Msg: fmt.Sprintf("the key %s should point to a list, got '%s'", p, pyfmt.Repr(v))}
 			}
 			sub = l
 			cur.Delete(p)
@@ -1038,4 +1031,31 @@ func globUnsorted(dir, pat string) []string {
 		}
 	}
 	return out
+}
+
+// shellLookup runs command with /bin/sh in the base directory for the
+// pipe and lines lookups; a failure is "lookup_plugin.NAME(command)
+// returned CODE".
+func (st *renderState) shellLookup(name, command string) (string, error) {
+	cmd := exec.Command("/bin/sh", "-c", command)
+	cmd.Dir = st.t.opts.BaseDir
+	o, err := cmd.Output()
+	if err != nil {
+		code := -1
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			code = ee.ExitCode()
+		}
+		return "", &LookupError{Msg: fmt.Sprintf("lookup_plugin.%s(%s) returned %d", name, command, code)}
+	}
+	return string(o), nil
+}
+
+// decryptFile opens a vault-encrypted file read by a lookup, as Ansible's
+// loader does.
+func (t *Templar) decryptFile(data []byte, path string) ([]byte, error) {
+	if t.opts.FileDecrypt == nil {
+		return data, nil
+	}
+	return t.opts.FileDecrypt(data, path)
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode"
 
+	"octopus/engine/pyfmt"
 	"octopus/engine/value"
 )
 
@@ -399,7 +400,7 @@ func listMethod(l []any, attr string) callable {
 					return i, nil
 				}
 			}
-			return nil, fmt.Errorf("%s is not in list", repr(firstArg(args)))
+			return nil, fmt.Errorf("%s is not in list", pyfmt.Repr(firstArg(args)))
 		}
 	case "count":
 		return func(args []any, kw *value.Dict) (any, error) {
@@ -511,7 +512,7 @@ func dictMethod(s *scope, d any, attr string) callable {
 					if len(args) > 1 {
 						return args[1], nil
 					}
-					return nil, fmt.Errorf("KeyError: %s", pyQuote(k))
+					return nil, fmt.Errorf("KeyError: %s", pyfmt.Quote(k))
 				}
 				dd.Delete(k)
 				return v, nil
@@ -748,7 +749,7 @@ func pyPercent(format string, arg any) (any, error) {
 		case 's', 'r', 'a':
 			s := toStr(cur)
 			if verb != 's' {
-				s = repr(cur)
+				s = pyfmt.Repr(cur)
 			}
 			b.WriteString(fmt.Sprintf("%"+spec+"s", s))
 		case 'd', 'i', 'u':
@@ -823,7 +824,7 @@ func pyFormat(s string, args []any, kw *value.Dict) (any, error) {
 				var ok bool
 				v, ok = kw.Get(name)
 				if !ok {
-					return nil, fmt.Errorf("KeyError: %s", pyQuote(name))
+					return nil, fmt.Errorf("KeyError: %s", pyfmt.Quote(name))
 				}
 			}
 			if spec != "" {

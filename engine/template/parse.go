@@ -6,6 +6,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"octopus/engine/pyfmt"
 )
 
 // This file holds the Jinja2 expression grammar. gonja runs the template
@@ -118,7 +120,7 @@ func lexExpr(src string, rawStrings bool) ([]token, error) {
 				}
 			}
 			if op == "" {
-				return nil, fmt.Errorf("unexpected char %s at %d", pyQuote(string(c)), i)
+				return nil, fmt.Errorf("unexpected char %s at %d", pyfmt.Quote(string(c)), i)
 			}
 			out = append(out, token{kind: tOp, s: op, pos: i})
 			i += len(op)

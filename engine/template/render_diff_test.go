@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"octopus/engine/pyfmt"
 	"octopus/engine/value"
 )
 
@@ -67,7 +68,7 @@ func TestDifferentialTemplateModule(t *testing.T) {
 	srcDir, _ := filepath.Abs("testdata/render")
 	files, _ := filepath.Glob(filepath.Join(srcDir, "*.j2"))
 	dir := t.TempDir()
-	varsJSON, _ := toJSON(renderVars(), jsonOpts{})
+	varsJSON, _ := toJSON(renderVars(), pyfmt.JSONOptions{})
 	var pb strings.Builder
 	pb.WriteString("- hosts: localhost\n  gather_facts: false\n  vars: " + varsJSON + "\n  tasks:\n")
 	for _, f := range files {
@@ -92,7 +93,7 @@ func TestDifferentialTemplateModule(t *testing.T) {
 	if err != nil {
 		t.Fatalf("ansible-playbook: %v\n%s", err, out)
 	}
-	results, err := fromJSON(string(out))
+	results, err := pyfmt.ParseJSON(string(out))
 	if err != nil {
 		t.Fatalf("json output: %v", err)
 	}
@@ -154,10 +155,10 @@ func lineDiff(want, got string) string {
 			g = gl[i]
 		}
 		if w != g || i >= len(wl) || i >= len(gl) {
-			b.WriteString("  line " + strings.Repeat(" ", 0) + itoa(i+1) + "\n    ansible: " + pyQuote(w) + "\n    octopus: " + pyQuote(g) + "\n")
+			b.WriteString("  line " + strings.Repeat(" ", 0) + itoa(i+1) + "\n    ansible: " + pyfmt.Quote(w) + "\n    octopus: " + pyfmt.Quote(g) + "\n")
 		}
 	}
 	return b.String()
 }
 
-func itoa(i int) string { return repr(i) }
+func itoa(i int) string { return pyfmt.Repr(i) }

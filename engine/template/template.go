@@ -62,6 +62,9 @@ type Options struct {
 	Deprecate func(string)
 	// VaultDecrypt decrypts !vault values when they are used.
 	VaultDecrypt func(*value.Vault) (string, error)
+	// FileDecrypt, when set, opens vault-encrypted files read by the file
+	// and template lookups (other data is returned unchanged).
+	FileDecrypt func(data []byte, path string) ([]byte, error)
 	// LegacyTestFilters accepts the pre-2.9 filter forms of tests
 	// (`result|failed`) with a deprecation; Ansible 2.14 rejects them.
 	LegacyTestFilters bool
@@ -306,7 +309,10 @@ func recoverErr(err *error) {
 	}
 }
 
-var singleVarRe = regexp.MustCompile(`^\{\{\s*(\w*)\s*\}\}$`)
+// singleVarRe is Ansible's SINGLE_VAR: "{{ name }}" passes the variable
+// through untemplated. Like Python's "$", it also matches before one
+// trailing newline ("{{ port }}\n" gives the int, without the newline).
+var singleVarRe = regexp.MustCompile(`^\{\{\s*(\w*)\s*\}\}\n?$`)
 
 func (t *Templar) templateValue(v any, st *renderState, convert bool) (any, error) {
 	switch x := v.(type) {

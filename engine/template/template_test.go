@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"octopus/engine/pyfmt"
 	"octopus/engine/value"
 )
 
@@ -140,6 +141,9 @@ func TestTemplateTypes(t *testing.T) {
 		typ  string
 	}{
 		{"{{ n }}", "7", "int"},
+		{"{{ n }}\n", "7", "int"}, // Python's "$" in SINGLE_VAR matches before a final newline
+		{"{{ n }}\n\n", "'7\\n\\n'", "str"},
+		{"{{ s }}\n", "'Hello World\\n'", "str"},
 		{"{{ n + 1 }}", "'8'", "str"},
 		{"{{ l }}", "[3, 1, 2]", "list"},
 		{"{{ t }}", "True", "bool"},
@@ -156,8 +160,8 @@ func TestTemplateTypes(t *testing.T) {
 			t.Errorf("%v: %v", c.in, err)
 			continue
 		}
-		if repr(got) != c.want || typeName(got) != c.typ && pyType(got) != c.typ {
-			t.Errorf("%v: got %s (%s), want %s (%s)", c.in, repr(got), typeName(got), c.want, c.typ)
+		if pyfmt.Repr(got) != c.want || typeName(got) != c.typ && pyType(got) != c.typ {
+			t.Errorf("%v: got %s (%s), want %s (%s)", c.in, pyfmt.Repr(got), typeName(got), c.want, c.typ)
 		}
 	}
 	if v, err := tpl.Template("{{ lookup('pipe', 'echo {{ n }}') }}", vars); err != nil || v != value.Unsafe("{{ n }}") {
@@ -262,20 +266,20 @@ func TestLookupList(t *testing.T) {
 	tpl := New(Options{})
 	vars := MapVars{"users": []any{value.DictOf("name", "a", "keys", []any{"k1", "k2"})}, "groups": value.DictOf("all", []any{"h1", "h2", "h3"}, "web", []any{"h1", "h2"}, "db", []any{"h2"})}
 	got, err := tpl.LookupList("subelements", []any{"{{ users }}", "keys"}, vars)
-	if err != nil || len(got) != 2 || repr(got[1]) != "({'name': 'a'}, 'k2')" {
-		t.Errorf("subelements: %s %v", repr(got), err)
+	if err != nil || len(got) != 2 || pyfmt.Repr(got[1]) != "({'name': 'a'}, 'k2')" {
+		t.Errorf("subelements: %s %v", pyfmt.Repr(got), err)
 	}
 	got, err = tpl.LookupList("inventory_hostnames", "web:!db", vars)
-	if err != nil || repr(got) != "['h1']" {
-		t.Errorf("inventory_hostnames: %s %v", repr(got), err)
+	if err != nil || pyfmt.Repr(got) != "['h1']" {
+		t.Errorf("inventory_hostnames: %s %v", pyfmt.Repr(got), err)
 	}
 	got, err = tpl.LookupList("dict", "{{ {'a': 1} }}", vars)
-	if err != nil || repr(got) != "[{'key': 'a', 'value': 1}]" {
-		t.Errorf("dict: %s %v", repr(got), err)
+	if err != nil || pyfmt.Repr(got) != "[{'key': 'a', 'value': 1}]" {
+		t.Errorf("dict: %s %v", pyfmt.Repr(got), err)
 	}
 	got, err = tpl.LookupList("indexed_items", []any{"a", "b"}, vars)
-	if err != nil || repr(got) != "[(0, 'a'), (1, 'b')]" {
-		t.Errorf("indexed_items: %s %v", repr(got), err)
+	if err != nil || pyfmt.Repr(got) != "[(0, 'a'), (1, 'b')]" {
+		t.Errorf("indexed_items: %s %v", pyfmt.Repr(got), err)
 	}
 	if _, err := tpl.LookupList("url", "http://example.invalid/", vars); err == nil {
 		t.Errorf("url lookup should fail without network")
@@ -357,7 +361,7 @@ func TestConcurrent(t *testing.T) {
 					done <- err
 					return
 				}
-				if want := repr(g) + "," + repr(2*g) + "," + repr(3*g) + ","; got != want {
+				if want := pyfmt.Repr(g) + "," + pyfmt.Repr(2*g) + "," + pyfmt.Repr(3*g) + ","; got != want {
 					done <- fmt.Errorf("got %q want %q", got, want)
 					return
 				}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"octopus/engine/pyfmt"
 	"octopus/engine/value"
 )
 
@@ -306,7 +307,7 @@ func pyRegexp(pattern string, ignoreCase, multiline bool) (*regexp.Regexp, error
 	}
 	re, err := regexp.Compile(p)
 	if err != nil {
-		return nil, fmt.Errorf("Unable to compile regex %s: %v", pyQuote(pattern), err)
+		return nil, fmt.Errorf("Unable to compile regex %s: %v", pyfmt.Quote(pattern), err)
 	}
 	return re, nil
 }

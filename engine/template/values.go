@@ -2,13 +2,9 @@ package template
 
 import (
 	"fmt"
-	"math"
-	"sort"
-	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
+	"octopus/engine/pyfmt"
 	"octopus/engine/value"
 )
 
@@ -23,7 +19,7 @@ type Mapping interface {
 }
 
 // pyTuple is a Python tuple: a list that renders as (a, b).
-type pyTuple []any
+type pyTuple = pyfmt.Tuple
 
 // isCollection reports lists, tuples and mappings.
 func isCollection(v any) bool {
@@ -131,16 +127,7 @@ func normalize(v any) any {
 		}
 		return out
 	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		d := value.NewDict(len(keys))
-		for _, k := range keys {
-			d.Set(k, x[k])
-		}
-		return d
+		return pyfmt.SortedDict(x)
 	case MapVars:
 		return normalize(map[string]any(x))
 	}
@@ -178,6 +165,9 @@ func truthy(v any) bool {
 	return true
 }
 
+// PyRepr is the repr of an undefined value.
+func (u *Undefined) PyRepr() string { return "AnsibleUndefined" }
+
 // toStr renders a value as Python's str() would.
 func toStr(v any) string {
 	switch x := v.(type) {
@@ -192,166 +182,7 @@ func toStr(v any) string {
 	case nil:
 		return "None"
 	}
-	return repr(v)
-}
-
-// repr renders a value as Python's repr() would.
-func repr(v any) string {
-	var b strings.Builder
-	writeRepr(&b, v)
-	return b.String()
-}
-
-func writeRepr(b *strings.Builder, v any) {
-	switch x := v.(type) {
-	case nil:
-		b.WriteString("None")
-	case bool:
-		if x {
-			b.WriteString("True")
-		} else {
-			b.WriteString("False")
-		}
-	case int:
-		b.WriteString(strconv.Itoa(x))
-	case float64:
-		b.WriteString(pyFloat(x))
-	case string:
-		b.WriteString(pyQuote(x))
-	case value.Unsafe:
-		b.WriteString(pyQuote(string(x)))
-	case []any:
-		b.WriteByte('[')
-		for i, e := range x {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			writeRepr(b, e)
-		}
-		b.WriteByte(']')
-	case pyTuple:
-		b.WriteByte('(')
-		for i, e := range x {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			writeRepr(b, e)
-		}
-		if len(x) == 1 {
-			b.WriteByte(',')
-		}
-		b.WriteByte(')')
-	case *value.Dict:
-		b.WriteByte('{')
-		for i, k := range x.Keys() {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString(pyQuote(k))
-			b.WriteString(": ")
-			e, _ := x.Get(k)
-			writeRepr(b, e)
-		}
-		b.WriteByte('}')
-	case keyedGetter:
-		b.WriteByte('{')
-		for i, k := range x.Keys() {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString(pyQuote(k))
-			b.WriteString(": ")
-			e, _ := x.Get(k)
-			writeRepr(b, e)
-		}
-		b.WriteByte('}')
-	case map[string]any:
-		writeRepr(b, normalize(x))
-	case *Undefined:
-		b.WriteString("AnsibleUndefined")
-	case *value.Vault:
-		b.WriteString(pyQuote(x.Ciphertext))
-	default:
-		fmt.Fprintf(b, "%v", x)
-	}
-}
-
-// pyFloat formats a float as Python's repr(float).
-func pyFloat(f float64) string {
-	switch {
-	case math.IsInf(f, 1):
-		return "inf"
-	case math.IsInf(f, -1):
-		return "-inf"
-	case math.IsNaN(f):
-		return "nan"
-	}
-	if f == 0 {
-		if math.Signbit(f) {
-			return "-0.0"
-		}
-		return "0.0"
-	}
-	s := strconv.FormatFloat(f, 'e', -1, 64)
-	mant, expS, _ := strings.Cut(s, "e")
-	exp, _ := strconv.Atoi(expS)
-	if exp < -4 || exp >= 16 {
-		if !strings.Contains(mant, ".") {
-			// Python: 1e+16
-		}
-		sign := "+"
-		if exp < 0 {
-			sign = "-"
-			exp = -exp
-		}
-		return fmt.Sprintf("%se%s%02d", mant, sign, exp)
-	}
-	out := strconv.FormatFloat(f, 'f', -1, 64)
-	if !strings.Contains(out, ".") {
-		out += ".0"
-	}
-	return out
-}
-
-// pyQuote quotes a string as Python's repr(str).
-func pyQuote(s string) string {
-	q := byte('\'')
-	if strings.Contains(s, "'") && !strings.Contains(s, "\"") {
-		q = '"'
-	}
-	var b strings.Builder
-	b.WriteByte(q)
-	for _, r := range s {
-		switch {
-		case r == '\\':
-			b.WriteString(`\\`)
-		case r == rune(q):
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r == utf8.RuneError:
-			b.WriteString(`\ufffd`)
-		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		case r > 0x7f && !unicode.IsPrint(r):
-			if r <= 0xff {
-				fmt.Fprintf(&b, `\x%02x`, r)
-			} else if r <= 0xffff {
-				fmt.Fprintf(&b, `\u%04x`, r)
-			} else {
-				fmt.Fprintf(&b, `\U%08x`, r)
-			}
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte(q)
-	return b.String()
+	return pyfmt.Repr(v)
 }
 
 // asString returns the string of a string-like value.

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode"
 
+	"octopus/engine/pyfmt"
 	"octopus/engine/value"
 )
 
@@ -41,39 +42,6 @@ func lookupFirst(vars map[string]any, names ...string) (any, string, bool) {
 	return nil, "", false
 }
 
-// pyStr renders a scalar as Python's str() does.
-func pyStr(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return "None"
-	case string:
-		return x
-	case value.Unsafe:
-		return string(x)
-	case bool:
-		if x {
-			return "True"
-		}
-		return "False"
-	case float64:
-		if math.IsInf(x, 0) || math.IsNaN(x) {
-			return strings.ToLower(strconv.FormatFloat(x, 'g', -1, 64))
-		}
-		s := strconv.FormatFloat(x, 'g', -1, 64)
-		if x == math.Trunc(x) && !strings.ContainsAny(s, "e.") {
-			s += ".0"
-		}
-		return s
-	case int:
-		return strconv.Itoa(x)
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case fmt.Stringer:
-		return x.String()
-	}
-	return fmt.Sprint(v)
-}
-
 // optString converts an untyped plugin option value as Ansible's
 // ensure_type does for options without a type: strings lose one pair of
 // surrounding quotes, other scalars are kept (and shown with str()).
@@ -86,7 +54,7 @@ func optString(v any) (string, error) {
 	case value.Vault, *value.Vault:
 		return "", errors.New("a vault-encrypted value was not decrypted")
 	}
-	return pyStr(v), nil
+	return pyfmt.Str(v), nil
 }
 
 // unquote removes one pair of matching surrounding quotes, as Ansible's
@@ -96,21 +64,6 @@ func unquote(s string) string {
 		return s[1 : len(s)-1]
 	}
 	return s
-}
-
-// pyRepr quotes a string as Python's repr() does (enough for messages).
-func pyRepr(s string) string {
-	q := "'"
-	if strings.Contains(s, "'") && !strings.Contains(s, `"`) {
-		q = `"`
-	}
-	r := strings.ReplaceAll(s, `\`, `\\`)
-	if q == "'" {
-		r = strings.ReplaceAll(r, "'", `\'`)
-	}
-	r = strings.ReplaceAll(r, "\n", `\n`)
-	r = strings.ReplaceAll(r, "\t", `\t`)
-	return q + r + q
 }
 
 // pyTypeName is Python's type name of a value, for TypeError messages.
@@ -158,8 +111,8 @@ func pyInt(v any) (int, error) {
 		}
 		return int(x), nil
 	case string, value.Unsafe:
-		s := pyStr(x)
-		bad := fmt.Errorf("invalid literal for int() with base 10: %s", pyRepr(s))
+		s := pyfmt.Str(x)
+		bad := fmt.Errorf("invalid literal for int() with base 10: %s", pyfmt.Quote(s))
 		t := strings.TrimFunc(s, unicode.IsSpace)
 		if t == "" {
 			return 0, bad
@@ -217,7 +170,7 @@ func pyBool(v any, strict bool) (bool, error) {
 			return x == 1, nil
 		}
 	case string, value.Unsafe:
-		s := strings.ToLower(strings.TrimSpace(pyStr(x)))
+		s := strings.ToLower(strings.TrimSpace(pyfmt.Str(x)))
 		if booleansTrue[s] {
 			return true, nil
 		}
@@ -229,7 +182,7 @@ func pyBool(v any, strict bool) (bool, error) {
 			return false, nil
 		}
 	}
-	return false, fmt.Errorf("The value '%s' is not a valid boolean.  Valid booleans include: %s", pyStr(v),
+	return false, fmt.Errorf("The value '%s' is not a valid boolean.  Valid booleans include: %s", pyfmt.Str(v),
 		"0, 1, 'y', 'f', '1', 'yes', 'true', 'no', 'false', 't', 'n', 'on', '0', 'off'")
 }
 
@@ -238,7 +191,7 @@ func pyBool(v any, strict bool) (bool, error) {
 // could not be converted to an int.The error was: ...").
 func fieldError(field, kind string, v any, err error) error {
 	return fmt.Errorf("the field '%s' has an invalid value (%s), and could not be converted to an %s.The error was: %v. %v",
-		field, pyStr(v), kind, err, err)
+		field, pyfmt.Str(v), kind, err, err)
 }
 
 // splitArgs splits an ssh argument string into words as Python's

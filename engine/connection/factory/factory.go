@@ -78,6 +78,7 @@ import (
 	"octopus/engine/config"
 	"octopus/engine/connection"
 	"octopus/engine/connection/ssh"
+	"octopus/engine/pyfmt"
 )
 
 // Options are the run-wide inputs: ansible.cfg (with ANSIBLE_* variables
@@ -308,7 +309,7 @@ func SettingsFor(host string, vars map[string]any, kw Keywords, opts Options) (R
 	case "local":
 		// PlayContext.remote_addr: the first magic variable, else the name
 		if v, _, ok := lookupFirst(vars, "ansible_ssh_host", "ansible_host"); ok {
-			r.LogHost = pyStr(v)
+			r.LogHost = pyfmt.Str(v)
 		} else {
 			r.LogHost = host
 		}
@@ -347,7 +348,7 @@ func keywordUser(kw Keywords, opts Options) string {
 // ansible_user), else the keyword chain; "None" when nothing set it.
 func displayUser(vars map[string]any, kw Keywords, opts Options) string {
 	if v, _, ok := lookupFirst(vars, "ansible_ssh_user", "ansible_user"); ok {
-		return pyStr(v)
+		return pyfmt.Str(v)
 	}
 	if u := keywordUser(kw, opts); u != "" {
 		return u

@@ -13,6 +13,7 @@ import (
 
 	"octopus/engine/diag"
 	"octopus/engine/inventory"
+	"octopus/engine/pyfmt"
 	"octopus/engine/value"
 )
 
@@ -34,6 +35,9 @@ type Options struct {
 	// VaultDecrypt decrypts !vault values when --graph --vars must print
 	// them; nil means no vault secrets (Ansible then fails).
 	VaultDecrypt func(v *value.Vault) (string, error)
+	// Decrypt opens vault-encrypted inventory and group_vars/host_vars
+	// files (see inventory.Options.Decrypt); nil leaves them as they are.
+	Decrypt func(data []byte, path string) ([]byte, error)
 }
 
 // internalVars are removed from printed variables (INTERNAL_VARS).
@@ -88,7 +92,7 @@ func Run(opts Options, stdout, stderr io.Writer) (code int) {
 		fmt.Fprintln(stderr, "ERROR! Conflicting options used, only one of --host, --graph or --list can be used at the same time.")
 		return 5
 	}
-	inv, err := inventory.Load(opts.Sources)
+	inv, err := inventory.LoadWithOptions(opts.Sources, inventory.Options{Decrypt: opts.Decrypt})
 	if err != nil {
 		flush()
 		fmt.Fprintf(stderr, "ERROR! %s\n", err)
@@ -252,7 +256,7 @@ func (r *runner) showVars(d *value.Dict, depth int) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, graphName("{"+k+" = "+inventory.PyStr(v)+"}", depth))
+		out = append(out, graphName("{"+k+" = "+pyfmt.Str(v)+"}", depth))
 	}
 	return out, nil
 }

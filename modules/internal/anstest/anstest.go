@@ -19,9 +19,9 @@ import (
 	"testing"
 
 	"octopus/engine/connection/local"
+	"octopus/engine/pyfmt"
 	"octopus/engine/value"
 	"octopus/modules"
-	"octopus/modules/internal/pyfmt"
 )
 
 // Step is one task of a case. String values in Args may contain "@D@",
@@ -302,8 +302,15 @@ func deletePath(m map[string]any, path []string) {
 		delete(m, path[0])
 		return
 	}
-	if sub, ok := m[path[0]].(map[string]any); ok {
+	switch sub := m[path[0]].(type) {
+	case map[string]any:
 		deletePath(sub, path[1:])
+	case []any: // a key inside list elements: "files.mtime"
+		for _, e := range sub {
+			if em, ok := e.(map[string]any); ok {
+				deletePath(em, path[1:])
+			}
+		}
 	}
 }
 
@@ -353,7 +360,7 @@ func walk(v any, f func(string) string) any {
 	case map[string]any:
 		out := map[string]any{}
 		for k, e := range x {
-			out[k] = walk(e, f)
+			out[f(k)] = walk(e, f) // keys may hold paths too (find's skipped_paths)
 		}
 		return out
 	case []any:

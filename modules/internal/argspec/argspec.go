@@ -13,8 +13,8 @@ import (
 	"strconv"
 	"strings"
 
+	"octopus/engine/pyfmt"
 	"octopus/engine/value"
-	"octopus/modules/internal/pyfmt"
 )
 
 // Option describes one module parameter, as an entry of Ansible's argument_spec.

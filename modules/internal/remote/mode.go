@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"octopus/engine/connection"
-	"octopus/modules/internal/pyfmt"
+	"octopus/engine/pyfmt"
 )
 
 // ModeError is a bad mode argument; Msg is Ansible's text and Details the

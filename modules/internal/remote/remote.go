@@ -109,9 +109,12 @@ type Options struct {
 	Mime       bool   // file --mime-type/--mime-encoding when `file` exists
 	Attrs      bool   // lsattr -vd when lsattr exists
 	RealPath   bool
-	Users      []string // user names to resolve to uids (Env.UIDs)
-	Groups     []string // group names to resolve to gids (Env.GIDs)
-	List       bool     // list the tree below directories (Info.Tree)
+	// LinkRealPath resolves RealPath for symlinks only (one fork less per
+	// probed path that is not a symlink); RealPath resolves it for every path.
+	LinkRealPath bool
+	Users        []string // user names to resolve to uids (Env.UIDs)
+	Groups       []string // group names to resolve to gids (Env.GIDs)
+	List         bool     // list the tree below directories (Info.Tree)
 }
 
 // Env is what the probe learned about the remote user.
@@ -127,10 +130,20 @@ const statFmt = `%f|%u|%g|%U|%G|%s|%h|%i|%d|%.9X|%.9Y|%.9Z|%b|%o|%t|%T`
 
 // ProbeScript returns the shell script that probes paths. Its output is
 // parsed by ParseProbe.
+//
+// Every process the script starts costs about a millisecond on the target,
+// more on a loaded one, so it starts as few as it can: the ids come from
+// /proc/self/status (id(1) only where that cannot be read), the umask and
+// the parent directory test are builtins (the parent is computed here), a
+// path that is not a symlink is stat'ed once (its stat and lstat are the
+// same), and checksums are cut to their first field here rather than by
+// cut(1).
 func ProbeScript(paths []string, o Options) string {
 	var b strings.Builder
 	b.WriteString("LC_ALL=C; export LC_ALL\n")
-	b.WriteString(`printf 'I\n%s|%s|%s|%s\n' "$(id -u)" "$(id -g)" "$(umask)" "$HOME"` + "\n")
+	b.WriteString(`u=; g=; { while read -r k a e r; do case $k in Uid:) u=$e ;; Gid:) g=$e; break ;; esac; done < /proc/self/status; } 2>/dev/null` + "\n")
+	b.WriteString(`[ -n "$u" ] && [ -n "$g" ] || { u=$(id -u); g=$(id -g); }` + "\n")
+	b.WriteString(`printf 'I\n%s|%s||%s\nQ\n' "$u" "$g" "$HOME"; umask` + "\n")
 	for _, u := range o.Users {
 		fmt.Fprintf(&b, "x=$(id -u -- %s 2>/dev/null) && printf 'U\n%%s|%%s\n' \"$x\" %s\n", connection.ShellQuote(u), connection.ShellQuote(u))
 	}
@@ -138,26 +151,32 @@ func ProbeScript(paths []string, o Options) string {
 		q := connection.ShellQuote(g)
 		fmt.Fprintf(&b, "x=$( (getent group %s || grep '^'%s: /etc/group) 2>/dev/null | head -n1 | cut -d: -f3) && [ -n \"$x\" ] && printf 'G\n%%s|%%s\n' \"$x\" %s\n", q, q, q)
 	}
+	realPath := `printf 'R\n'; realpath -m -- "$p" | base64 -w0; echo` + "\n"
 	for i, p := range paths {
 		q := connection.ShellQuote(p)
 		fmt.Fprintf(&b, "printf '@%d\\n'\np=%s\n", i, q)
-		b.WriteString(`d=$(dirname -- "$p"); [ -d "$d" ] && printf 'D\n1\n'` + "\n")
+		fmt.Fprintf(&b, "[ -d %s ] && printf 'D\\n1\\n'\n", connection.ShellQuote(Dirname(p)))
 		b.WriteString(`if [ -e "$p" ] || [ -L "$p" ]; then` + "\n")
+		b.WriteString(`if [ -L "$p" ]; then` + "\n")
 		b.WriteString(`printf 'L\n'; stat -c '` + statFmt + `' -- "$p"` + "\n")
 		b.WriteString(`if [ -e "$p" ]; then printf 'F\n'; stat -L -c '` + statFmt + `' -- "$p"; fi` + "\n")
-		b.WriteString(`if [ -L "$p" ]; then printf 'T\n'; readlink -- "$p" | base64 -w0; echo; fi` + "\n")
+		b.WriteString(`printf 'T\n'; readlink -- "$p" | base64 -w0; echo` + "\n")
+		if o.LinkRealPath && !o.RealPath {
+			b.WriteString(realPath)
+		}
+		b.WriteString(`else printf 'B\n'; stat -c '` + statFmt + `' -- "$p"; fi` + "\n")
 		if o.RealPath {
-			b.WriteString(`printf 'R\n'; realpath -m -- "$p" | base64 -w0; echo` + "\n")
+			b.WriteString(realPath)
 		}
 		b.WriteString(`a=; [ -r "$p" ] && a=${a}r; [ -w "$p" ] && a=${a}w; [ -x "$p" ] && a=${a}x; printf 'A\n%s\n' "$a"` + "\n")
 		if o.SHA1 {
-			b.WriteString(`if [ -f "$p" ] && [ -r "$p" ]; then printf 'S\n'; sha1sum < "$p" | cut -c1-40; fi` + "\n")
+			b.WriteString(`if [ -f "$p" ] && [ -r "$p" ]; then printf 'S\n'; sha1sum < "$p"; fi` + "\n")
 		}
 		if alg := o.Algorithm; alg != "" {
-			fmt.Fprintf(&b, `if [ -f "$p" ] && [ -r "$p" ]; then printf 'K\n'; %ssum < "$p" | cut -d' ' -f1; fi`+"\n", alg)
+			fmt.Fprintf(&b, `if [ -f "$p" ] && [ -r "$p" ]; then printf 'K\n'; %ssum < "$p"; fi`+"\n", alg)
 		}
 		if o.MD5 {
-			b.WriteString(`if [ -f "$p" ] && [ -r "$p" ]; then printf '5\n'; md5sum < "$p" | cut -d' ' -f1; fi` + "\n")
+			b.WriteString(`if [ -f "$p" ] && [ -r "$p" ]; then printf '5\n'; md5sum < "$p"; fi` + "\n")
 		}
 		if o.Content {
 			cond := ""
@@ -178,6 +197,39 @@ func ProbeScript(paths []string, o Options) string {
 		b.WriteString("fi\n")
 	}
 	return b.String()
+}
+
+// Dirname is dirname(1) of p, computed as GNU coreutils does: trailing
+// slashes and the last component are removed, then the slashes before it;
+// "." when nothing is left of a relative path, "/" of an absolute one. Unlike
+// path.Dir it does not clean the path ("a/../b" gives "a/..").
+func Dirname(p string) string {
+	// the last component starts after the leading slashes and after any
+	// later run of slashes that is followed by something
+	base := 0
+	for base < len(p) && p[base] == '/' {
+		base++
+	}
+	slash := false
+	for i := base; i < len(p); i++ {
+		if p[i] == '/' {
+			slash = true
+		} else if slash {
+			base, slash = i, false
+		}
+	}
+	prefix := 0
+	if strings.HasPrefix(p, "/") {
+		prefix = 1
+	}
+	n := base
+	for n > prefix && p[n-1] == '/' {
+		n--
+	}
+	if n == 0 {
+		return "."
+	}
+	return p[:n]
 }
 
 // ParseProbe parses the output of ProbeScript for the same paths.
@@ -216,6 +268,12 @@ func ParseProbe(out string, paths []string) (*Env, []*Info, error) {
 			}
 			continue
 		}
+		if tag == "Q" {
+			if u, err := strconv.ParseUint(strings.TrimSpace(val), 8, 32); err == nil {
+				env.Umask = uint32(u)
+			}
+			continue
+		}
 		if tag == "U" || tag == "G" {
 			id, name, _ := strings.Cut(val, "|")
 			n, err := strconv.Atoi(id)
@@ -251,6 +309,10 @@ func ParseProbe(out string, paths []string) (*Env, []*Info, error) {
 		case "L":
 			cur.Exists = true
 			cur.L = parseStat(val)
+		case "B": // not a symlink: stat and lstat are one
+			cur.Exists, cur.Follows = true, true
+			cur.L = parseStat(val)
+			cur.F = cur.L
 		case "F":
 			cur.Follows = true
 			cur.F = parseStat(val)
@@ -265,11 +327,11 @@ func ParseProbe(out string, paths []string) (*Env, []*Info, error) {
 			cur.Writable = strings.Contains(val, "w")
 			cur.Executable = strings.Contains(val, "x")
 		case "S":
-			cur.SHA1 = val
+			cur.SHA1 = firstField(val)
 		case "K":
-			cur.Checksum = val
+			cur.Checksum = firstField(val)
 		case "5":
-			cur.MD5 = val
+			cur.MD5 = firstField(val)
 		case "C":
 			b, err := base64.StdEncoding.DecodeString(val)
 			if err != nil {
@@ -294,6 +356,12 @@ func ParseProbe(out string, paths []string) (*Env, []*Info, error) {
 		}
 	}
 	return env, infos, nil
+}
+
+// firstField is a checksum tool's digest: its output up to the first space.
+func firstField(s string) string {
+	d, _, _ := strings.Cut(s, " ")
+	return d
 }
 
 func parseStat(s string) Stat {
