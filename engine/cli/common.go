@@ -28,16 +28,7 @@ func printVersion(c *ucli.Context, prog string) error {
 	if err != nil {
 		return fatal(1, "%v", err)
 	}
-	exe, _ := os.Executable()
-	name := prog
-	if len(name) > 8 && name[:8] == "octopus " {
-		name = "ansible-" + name[8:]
-	}
-	fmt.Fprintf(s.Out, "%s [core %s]\n", name, AnsibleVersion)
-	fmt.Fprintf(s.Out, "  %s\n", cfg.VersionLine())
-	fmt.Fprintf(s.Out, "  configured module search path = none (octopus runs native Go modules)\n")
-	fmt.Fprintf(s.Out, "  octopus version = %s\n", Version)
-	fmt.Fprintf(s.Out, "  executable location = %s\n", exe)
+	writeVersion(s.Out, prog, cfg)
 	return nil
 }
 

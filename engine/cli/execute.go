@@ -47,10 +47,7 @@ func (s *session) execute(c *ucli.Context, books []*playbook.Playbook) error {
 	if err != nil {
 		return fatal(1, "%v", err)
 	}
-	secrets, err := s.vaultSecrets()
-	if err != nil {
-		return fatal(1, "%v", err)
-	}
+	secrets := s.secrets
 
 	display := output.NewDisplay(o.Verbosity)
 	display.Out, display.Err = s.out, s.err
@@ -102,6 +99,10 @@ func (s *session) execute(c *ucli.Context, books []*playbook.Playbook) error {
 	defer stop()
 
 	var stdin = s.stdinIfTTY()
+	if o.Step && stdin == nil {
+		// ansible-playbook reads --step answers from a pipe too.
+		stdin = os.Stdin
+	}
 	forks := cfg.Int("forks")
 	if o.ForksSet {
 		forks = o.Forks
@@ -114,14 +115,20 @@ func (s *session) execute(c *ucli.Context, books []*playbook.Playbook) error {
 		factCache = expandUser(cfg.String("fact_caching_connection"))
 	}
 
+	s.callbackBanner(cbName)
+	stats := map[string]*output.HostStats{}
 	code := 0
-	for _, pb := range books {
-		view := inventory.NewView(s.inv, inventory.Options{}, []string{pb.Dir})
+	for i, pb := range books {
+		path := s.opts.Playbooks[i]
+		plays := len(pb.Plays)
+		bookCB := startHook{Callback: cb, after: func() { s.playbookBanner(path, plays) }}
+		view := inventory.NewView(s.inv, s.invOpts, []string{pb.Dir})
 		tpl := template.New(template.Options{
 			BaseDir:           pb.Dir,
 			Warn:              display.Warning,
 			Deprecate:         func(msg string) { display.Deprecated(msg, "") },
-			VaultDecrypt:      func(v *value.Vault) (string, error) { return vault.DecryptValue(v, secrets, vault.DecryptOptions{}) },
+			VaultDecrypt:      func(v *value.Vault) (string, error) { return vault.DecryptValue(v, secrets, s.decryptOptions()) },
+			FileDecrypt:       s.decrypt,
 			LegacyTestFilters: legacyTestFilters(),
 		})
 		loader := runtimeLoader{playbook.NewLoader(s.loadOptions())}
@@ -130,7 +137,7 @@ func (s *session) execute(c *ucli.Context, books []*playbook.Playbook) error {
 			Templater:          executor.NewTemplater(tpl),
 			Loader:             loader,
 			Connect:            connect,
-			Callback:           cb,
+			Callback:           bookCB,
 			Forks:              forks,
 			Check:              o.Check,
 			Diff:               o.Diff,
@@ -149,6 +156,8 @@ func (s *session) execute(c *ucli.Context, books []*playbook.Playbook) error {
 			RemoteUser:         o.RemoteUser,
 			ConnPassword:       connPass,
 			ConnTimeout:        cfg.Int("timeout"),
+			Pipelining:         cfg.Bool("pipelining"),
+			LocalTmp:           expandUser(cfg.String("local_tmp")),
 			Gathering:          cfg.String("gathering"),
 			FactCacheDir:       factCache,
 			FactCacheTimeout:   cfg.Int("fact_caching_timeout"),
@@ -157,6 +166,9 @@ func (s *session) execute(c *ucli.Context, books []*playbook.Playbook) error {
 			Strategy:           cfg.String("strategy"),
 			RetryFilesEnabled:  cfg.Bool("retry_files_enabled"),
 			RetryFilesSavePath: expandUser(cfg.String("retry_files_save_path")),
+			Decrypt:            s.decrypt,
+			Stats:              stats,
+			Connection:         firstNonEmpty(o.Connection, cfg.String("transport")),
 			Stdin:              stdin,
 			Stdout:             s.out,
 		})
@@ -169,6 +181,19 @@ func (s *session) execute(c *ucli.Context, books []*playbook.Playbook) error {
 		return &exitError{code: code}
 	}
 	return nil
+}
+
+// startHook prints the lines ansible-playbook shows after the PLAYBOOK
+// banner of each playbook.
+type startHook struct {
+	output.Callback
+	after func()
+}
+
+// PlaybookStart implements output.Callback.
+func (h startHook) PlaybookStart(path string) {
+	h.Callback.PlaybookStart(path)
+	h.after()
 }
 
 // runtimeLoader adapts the playbook loader to the executor's run-time
@@ -234,6 +259,14 @@ func (s *session) vaultSecrets() (vault.Secrets, error) {
 	}
 	so.ApplyConfig(s.cfg)
 	return vault.LoadSecrets(so)
+}
+
+// decryptOptions are the vault_id_match and vault_identity settings, with
+// vault format errors given as warnings.
+func (s *session) decryptOptions() vault.DecryptOptions {
+	o := vault.DecryptOptions{Warn: s.warn}
+	o.ApplyConfig(s.cfg)
+	return o
 }
 
 func readPasswordFile(path string) (string, error) {

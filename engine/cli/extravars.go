@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -14,17 +15,26 @@ import (
 // parseExtraVars reads -e values as Ansible's load_extra_vars does:
 // "@file" loads a YAML/JSON file, a value starting with "{" or "[" is
 // YAML/JSON inline, anything else is key=value pairs (string values).
-// Later values override earlier ones key by key.
-func parseExtraVars(args []string) (*value.Dict, error) {
+// Later values override earlier ones key by key. decrypt (may be nil)
+// opens vault-encrypted @files.
+func parseExtraVars(args []string, decrypt func([]byte, string) ([]byte, error)) (*value.Dict, error) {
 	out := value.NewDict(0)
 	for _, a := range args {
 		var d *value.Dict
 		switch {
 		case strings.HasPrefix(a, "@"):
 			path := a[1:]
+			if abs, err := filepath.Abs(path); err == nil && path != "" {
+				path = abs
+			}
 			data, err := os.ReadFile(path)
 			if err != nil {
 				return nil, fmt.Errorf("Unable to retrieve file contents\nCould not find or access '%s' on the Ansible Controller.\nIf you are using a module and expect the file to exist on the remote, see the remote_src option", path)
+			}
+			if decrypt != nil {
+				if data, err = decrypt(data, path); err != nil {
+					return nil, err
+				}
 			}
 			v, err := decodeYAMLValue(data, path)
 			if err != nil {

@@ -25,7 +25,7 @@ func TestParseExtraVars(t *testing.T) {
 		{[]string{"@" + filepath.Join(dir, "missing.yml")}, nil, true},
 	}
 	for _, tt := range tests {
-		got, err := parseExtraVars(tt.args)
+		got, err := parseExtraVars(tt.args, nil)
 		if tt.wantErr {
 			if err == nil {
 				t.Errorf("%v: no error", tt.args)

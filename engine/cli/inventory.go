@@ -1,7 +1,13 @@
 package cli
 
 import (
+	"fmt"
+
 	ucli "github.com/urfave/cli/v2"
+
+	"octopus/engine/inventory"
+	"octopus/engine/value"
+	"octopus/engine/vault"
 
 	"octopus/engine/inventory/invcmd"
 )
@@ -62,17 +68,32 @@ func inventoryCommand(prog string) *ucli.Command {
 			if len(sources) == 0 {
 				sources = cfg.PathList("inventory")
 			}
+			so := vault.SecretOptions{
+				VaultIDs:      c.StringSlice("vault-id"),
+				PasswordFiles: c.StringSlice("vault-password-file"),
+				AskVaultPass:  c.Bool("ask-vault-password"),
+				Warn:          func(msg string) { fmt.Fprint(s.Err, inventory.FormatWarning(msg)) },
+			}
+			so.ApplyConfig(cfg)
+			secrets, err := vault.LoadSecrets(so)
+			if err != nil {
+				return fatal(1, "%v", err)
+			}
+			do := vault.DecryptOptions{Warn: so.Warn}
+			do.ApplyConfig(cfg)
 			opts := invcmd.Options{
-				Sources:    sources,
-				List:       c.Bool("list"),
-				Host:       c.String("host"),
-				Graph:      c.Bool("graph"),
-				GraphGroup: c.Args().First(),
-				Vars:       c.Bool("vars"),
-				YAML:       c.Bool("yaml"),
-				Limit:      c.String("limit"),
-				Export:     c.Bool("export"),
-				Output:     c.String("output"),
+				Decrypt:      vault.FileDecrypter(secrets, do),
+				VaultDecrypt: func(v *value.Vault) (string, error) { return vault.DecryptValue(v, secrets, do) },
+				Sources:      sources,
+				List:         c.Bool("list"),
+				Host:         c.String("host"),
+				Graph:        c.Bool("graph"),
+				GraphGroup:   c.Args().First(),
+				Vars:         c.Bool("vars"),
+				YAML:         c.Bool("yaml"),
+				Limit:        c.String("limit"),
+				Export:       c.Bool("export"),
+				Output:       c.String("output"),
 			}
 			if code := invcmd.Run(opts, s.Out, s.Err); code != 0 {
 				return &exitError{code: code}

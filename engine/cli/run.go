@@ -15,6 +15,7 @@ import (
 	"octopus/engine/listing"
 	"octopus/engine/playbook"
 	"octopus/engine/value"
+	"octopus/engine/vault"
 )
 
 // defaultRolesPath is Ansible's roles_path when ansible.cfg sets none.
@@ -29,6 +30,11 @@ type session struct {
 	inv       *inventory.Inventory
 	extraVars *value.Dict
 	out, err  io.Writer
+	// secrets are the vault secrets; decrypt opens vault-encrypted files
+	// with them wherever Ansible's DataLoader would.
+	secrets vault.Secrets
+	decrypt vault.FileDecryptFunc
+	invOpts inventory.Options
 }
 
 func (s *session) warn(msg string) {
@@ -62,6 +68,7 @@ func runPlaybook(c *ucli.Context, prog string, o *PlaybookOptions) error {
 		return fatal(1, "%v", err)
 	}
 	s := &session{prog: prog, opts: o, cfg: cfg, out: st.Out, err: st.Err}
+	s.startBanner()
 
 	for _, pb := range o.Playbooks {
 		fi, err := os.Stat(pb)
@@ -72,9 +79,14 @@ func runPlaybook(c *ucli.Context, prog string, o *PlaybookOptions) error {
 			return fatal(1, "the playbook: %s does not appear to be a file", pb)
 		}
 	}
-	if s.extraVars, err = parseExtraVars(o.ExtraVars); err != nil {
+	if s.secrets, err = s.vaultSecrets(); err != nil {
 		return fatal(1, "%v", err)
 	}
+	s.decrypt = vault.FileDecrypter(s.secrets, s.decryptOptions())
+	// Ansible's inventory plugins load the extra vars first, so an @file
+	// that fails to load fails every plugin before the error itself.
+	var evErr error
+	s.extraVars, evErr = parseExtraVars(o.ExtraVars, s.decrypt)
 	sources := o.Inventory
 	if len(sources) == 0 {
 		sources = cfg.PathList("inventory")
@@ -82,13 +94,22 @@ func runPlaybook(c *ucli.Context, prog string, o *PlaybookOptions) error {
 	if len(sources) == 0 {
 		sources = []string{inventory.DefaultSource}
 	}
-	s.inv, err = inventory.LoadWithOptions(sources, inventory.Options{
+	s.invOpts = inventory.Options{
 		UnparsedIsFailed:    cfg.Bool("inventory_unparsed_is_failed"),
 		AnyUnparsedIsFailed: cfg.Bool("inventory_any_unparsed_is_failed"),
-	})
+		Decrypt:             s.decrypt,
+		PluginError:         evErr,
+		Verbose:             s.verbose,
+	}
+	s.verbose(4, "setting up inventory plugins")
+	s.inv, err = inventory.LoadWithOptions(sources, s.invOpts)
+	s.invOpts.PluginError = nil
 	s.flushInventoryWarnings()
 	if err != nil {
 		return fatal(1, "%v", err)
+	}
+	if evErr != nil {
+		return fatal(1, "%v", evErr)
 	}
 	if _, err := s.inv.HostList(o.Limit, "all"); err != nil {
 		s.flushInventoryWarnings()
@@ -101,6 +122,10 @@ func runPlaybook(c *ucli.Context, prog string, o *PlaybookOptions) error {
 		}
 	}
 
+	if o.FlushCache {
+		s.flushFactCache()
+	}
+
 	books := make([]*playbook.Playbook, 0, len(o.Playbooks))
 	for _, path := range o.Playbooks {
 		pb, err := playbook.Load(path, s.loadOptions())
@@ -108,6 +133,11 @@ func runPlaybook(c *ucli.Context, prog string, o *PlaybookOptions) error {
 			return failure(err)
 		}
 		books = append(books, pb)
+	}
+	if o.SyntaxCheck || o.ListHosts || o.ListTasks || o.ListTags {
+		for i, pb := range books {
+			s.verbose(2, fmt.Sprintf("%d plays in %s", len(pb.Plays), o.Playbooks[i]))
+		}
 	}
 
 	switch {
@@ -128,6 +158,7 @@ func runPlaybook(c *ucli.Context, prog string, o *PlaybookOptions) error {
 				Tags:      splitTags(o.Tags),
 				SkipTags:  splitTags(o.SkipTags),
 				Hosts:     s.resolveHosts,
+				Template:  s.listTemplater(pb),
 			})
 			s.flushInventoryWarnings()
 			if err != nil {
@@ -162,6 +193,7 @@ func (s *session) loadOptions() playbook.LoadOptions {
 		ExtraVars: s.extraVars.Map(),
 		Warn:      s.warn,
 		Deprecate: s.deprecate,
+		Decrypt:   s.decrypt,
 	}
 }
 
