@@ -3,6 +3,7 @@ package executor
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -12,7 +13,7 @@ import (
 	"time"
 
 	"octopus/engine/connection"
-	"octopus/engine/output"
+	"octopus/engine/pyfmt"
 	"octopus/engine/value"
 	"octopus/engine/vars"
 )
@@ -81,7 +82,7 @@ func actDebug(_ context.Context, a *actionCtx) *value.Dict {
 		res.Set("msg", a.args["msg"])
 	case hasVar:
 		var results any
-		key := output.PyStr(varArg)
+		key := pyfmt.Str(varArg)
 		s, isStr := varArg.(string)
 		var err error
 		if isStr && !strings.Contains(s, "{{") && !strings.Contains(s, "{%") {
@@ -278,7 +279,11 @@ func actIncludeVars(_ context.Context, a *actionCtx) *value.Dict {
 	all := value.NewDict(8)
 	var loaded []any
 	for _, f := range files {
-		d, err := loadVarsFile(f)
+		d, err := loadVarsFile(f, a.pr.r.opts.Decrypt)
+		if ve := asVaultError(err); ve != nil {
+			return value.DictOf("ansible_facts", value.NewDict(0), "ansible_included_var_files", []any{},
+				"changed", false, "failed", true, "message", ve.err.Error())
+		}
 		if err != nil {
 			return value.DictOf("failed", true, "msg", err.Error())
 		}
@@ -383,11 +388,14 @@ func actPause(ctx context.Context, a *actionCtx) *value.Dict {
 	}
 	res.Set("echo", echo)
 	if secs > 0 {
-		if unit == "minutes" {
-			a.pr.r.cb.Verbose(0, fmt.Sprintf("Pausing for %d seconds", int(secs)))
-		} else {
-			a.pr.r.cb.Verbose(0, fmt.Sprintf("Pausing for %d seconds", int(secs)))
+		hidden := ""
+		if !echo {
+			hidden = " (output is hidden)"
 		}
+		// Ansible shows the timer and then its controls, whether or not a
+		// terminal is attached; the controls line ends in a carriage return.
+		a.pr.r.cb.Verbose(0, fmt.Sprintf("Pausing for %d seconds%s", int(secs), hidden))
+		a.pr.r.cb.Verbose(0, "(ctrl+C then 'C' = continue early, ctrl+C then 'A' = abort)\r")
 		select {
 		case <-ctx.Done():
 		case <-time.After(time.Duration(secs * float64(time.Second))):
@@ -397,12 +405,13 @@ func actPause(ctx context.Context, a *actionCtx) *value.Dict {
 	res.Set("stop", stop.Format("2006-01-02 15:04:05.000000"))
 	res.Set("delta", int(stop.Sub(start).Seconds()))
 	res.Set("user_input", "")
+	// Ansible reports the time actually paused, rounded to 2 decimals.
+	took := stop.Sub(start).Seconds()
 	if unit == "minutes" {
-		m, _ := numOf(a.args["minutes"])
-		res.Set("stdout", fmt.Sprintf("Paused for %s minutes", output.PyStr(m)))
-	} else {
-		res.Set("stdout", fmt.Sprintf("Paused for %s seconds", output.PyStr(int(secs))))
+		took /= 60
 	}
+	took = math.Round(took*100) / 100
+	res.Set("stdout", fmt.Sprintf("Paused for %s %s", pyfmt.Str(took), unit))
 	return res
 }
 

@@ -120,7 +120,15 @@ type Options struct {
 	RemoteUser     string
 	ConnPassword   string
 	ConnTimeout    int // seconds; default 10
-	TaskTimeout    int // default task timeout, 0 = none
+	// Pipelining is Ansible's ssh pipelining setting (hosts may override it
+	// with ansible_pipelining); it shapes the message of a host that cannot
+	// be reached.
+	Pipelining bool
+	// LocalTmp is the controller's temp directory (Ansible's local_tmp,
+	// expanded); the run names its controller temp files (shown in --diff
+	// headers) in a private ansible-local-<pid><random> directory of it.
+	LocalTmp    string
+	TaskTimeout int // default task timeout, 0 = none
 
 	// Gathering is "implicit" (default), "explicit" or "smart".
 	Gathering string
@@ -136,6 +144,18 @@ type Options struct {
 
 	// PlaybookHostVars returns playbook-adjacent group_vars/host_vars for a host.
 	PlaybookHostVars func(host string) *value.Dict
+	// Decrypt, when set, is applied to the bytes of controller files the
+	// run reads (vars_files, include_vars, copy/template sources): it
+	// returns vault-encrypted data decrypted, other data unchanged, or
+	// Ansible's vault error naming the file.
+	Decrypt func(data []byte, path string) ([]byte, error)
+	// Stats, when not nil, holds the per-host counters the run adds to and
+	// recaps: ansible-playbook keeps one set across the playbooks of a
+	// command line, so each PLAY RECAP counts the earlier playbooks too.
+	Stats map[string]*output.HostStats
+	// Connection is -c (the connection when neither ansible_connection
+	// nor the connection keyword says; "" or "smart" for ssh).
+	Connection string
 	// Stdin answers vars_prompt and --step questions (pass it only when
 	// stdin is a terminal; nil means non-interactive: defaults are used).
 	// Stdout receives the prompts (default os.Stdout).

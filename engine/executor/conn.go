@@ -3,7 +3,9 @@ package executor
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -12,7 +14,7 @@ import (
 
 	"octopus/engine/connection"
 	"octopus/engine/diag"
-	"octopus/engine/output"
+	"octopus/engine/pyfmt"
 	"octopus/engine/value"
 	"octopus/engine/vars"
 	"octopus/modules"
@@ -112,6 +114,9 @@ func (pr *playRun) connVars(rt *rtask, host string, scope *vars.Scope) ConnVars 
 			cv.Connection = fmt.Sprint(c)
 		}
 	}
+	if cv.Connection == "" && pr.r.opts.Connection != "smart" {
+		cv.Connection = pr.r.opts.Connection
+	}
 	if cv.Connection == "" {
 		cv.Connection = "ssh"
 	}
@@ -191,7 +196,7 @@ func (pr *playRun) environment(rt *rtask, host string, scope *vars.Scope) map[st
 				if out == nil {
 					out = map[string]string{}
 				}
-				out[k] = output.PyStr(x)
+				out[k] = pyfmt.Str(x)
 			}
 			switch t := v.(type) {
 			case *value.Dict:
@@ -293,7 +298,7 @@ func (pr *playRun) saveFactCache(host string) {
 		return
 	}
 	os.MkdirAll(filepath.Dir(p), 0o755)
-	os.WriteFile(p, []byte(output.JSON(facts, 4, true)), 0o644)
+	os.WriteFile(p, []byte(pyfmt.JSONText(facts, pyfmt.JSONOptions{Indent: 4, SortKeys: true})), 0o644)
 }
 
 func (pr *playRun) loadFactCache(host string) bool {
@@ -353,4 +358,67 @@ func fromJSON(v any) any {
 		return f
 	}
 	return v
+}
+
+// transfersFiles are the actions whose Ansible action plugin makes a remote
+// temporary directory before it runs anything else on the host.
+var transfersFiles = map[string]bool{"copy": true, "template": true, "script": true,
+	"unarchive": true, "assemble": true, "uri": true}
+
+// unreachableResult is the result of a task whose host could not be
+// reached. Over ssh with pipelining, Ansible's first contact for most
+// actions sends the module on ssh's stdin, and it reports the failure as
+// data that could not be sent, with ssh's stderr line as it came
+// (including its CRLF); actions that first make a temporary directory, or
+// runs without pipelining, report "Failed to connect to the host via ssh".
+func (pr *playRun) unreachableResult(action string, cv ConnVars, err error) *value.Dict {
+	msg := err.Error()
+	var ue *connection.UnreachableError
+	if errors.As(err, &ue) && cv.Connection == "ssh" && pr.pipelining(cv) &&
+		!transfersFiles[strings.TrimPrefix(strings.TrimPrefix(action, "ansible.builtin."), "ansible.legacy.")] {
+		msg = fmt.Sprintf("Data could not be sent to remote host \"%s\". Make sure this host can be reached over ssh: %v\r\n", cv.Address, ue.Err)
+	}
+	return value.DictOf("unreachable", true, "msg", msg, "changed", false)
+}
+
+// pipelining is the pipelining setting for a connection: the host's
+// ansible_pipelining (or ansible_ssh_pipelining), else the run's.
+func (pr *playRun) pipelining(cv ConnVars) bool {
+	if cv.Lookup != nil {
+		for _, n := range []string{"ansible_pipelining", "ansible_ssh_pipelining"} {
+			if v, ok := cv.Lookup(n); ok {
+				if b, ok := boolOf(v); ok {
+					return b
+				}
+			}
+		}
+	}
+	return pr.r.opts.Pipelining
+}
+
+// LocalTemp names a fresh controller temp file as Ansible's action plugins
+// make them (tempfile's "tmp" + 8 random characters) in the run's private
+// "ansible-local-<pid><random>" directory of local_tmp. Nothing is created:
+// the name only shows in --diff headers.
+func (c *controller) LocalTemp() string {
+	r := c.pr.r
+	r.localOnce.Do(func() {
+		base := r.opts.LocalTmp
+		if base == "" {
+			base = "~/.ansible/tmp"
+		}
+		r.localDir = base + "/ansible-local-" + strconv.Itoa(os.Getpid()) + tempChars(8)
+	})
+	return r.localDir + "/tmp" + tempChars(8)
+}
+
+// tempChars returns n random characters from the alphabet of Python's
+// tempfile names.
+func tempChars(n int) string {
+	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789_"
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = alphabet[rand.IntN(len(alphabet))]
+	}
+	return string(b)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path"
+	"strings"
 
 	"octopus/engine/output"
 )
@@ -145,7 +146,7 @@ func (pr *playRun) selectLockstep(hosts []string) (sel []string, tasks map[strin
 func (pr *playRun) runLinear(ctx context.Context) int {
 	r := pr.r
 	result := ExitOK
-	for ctx.Err() == nil && r.fatalErr() == nil {
+	for ctx.Err() == nil && r.fatalErr() == nil && !r.stepEnded() {
 		hosts := pr.hostsLeft()
 		sel, tasks := pr.selectLockstep(hosts)
 		if len(sel) == 0 {
@@ -319,7 +320,8 @@ func (pr *playRun) step(rt *rtask) bool {
 	if w == nil {
 		w = os.Stdout
 	}
-	fmt.Fprintf(w, "Perform task: TASK: %s (N)o/(y)es/(c)ontinue: ", displayName(rt))
+	msg := fmt.Sprintf("Perform task: TASK: %s (N)o/(y)es/(c)ontinue: ", displayName(rt))
+	fmt.Fprint(w, msg)
 	if r.stdin == nil {
 		if r.opts.Stdin == nil {
 			fmt.Fprintln(w)
@@ -327,7 +329,22 @@ func (pr *playRun) step(rt *rtask) bool {
 		}
 		r.stdin = bufio.NewReader(r.opts.Stdin)
 	}
-	line, _ := r.stdin.ReadString('\n')
+	line, err := r.stdin.ReadString('\n')
+	if err != nil && line == "" {
+		// End of input: ansible-playbook stops the run there (the
+		// recap follows, exit code 2).
+		r.mu.Lock()
+		r.stepEOF = true
+		r.mu.Unlock()
+		return false
+	}
+	// Ansible then shows the question again as a banner.
+	msg = strings.TrimSpace(msg)
+	stars := 80 - len(msg) - 1
+	if stars < 3 {
+		stars = 3
+	}
+	fmt.Fprintf(w, "\n%s %s\n", msg, strings.Repeat("*", stars))
 	switch lower(line) {
 	case "y", "yes":
 		return true

@@ -8,6 +8,7 @@ import (
 
 	"octopus/engine/output"
 	"octopus/engine/playbook"
+	"octopus/engine/pyfmt"
 	"octopus/engine/value"
 	"octopus/engine/vars"
 )
@@ -50,6 +51,7 @@ func (r *runner) runPlay(ctx context.Context, play *playbook.Play) (int, bool) {
 	pr := &playRun{r: r, play: play, chains: map[*playbook.Role][]*playbook.Role{},
 		notified: map[*rtask]map[string]bool{}, removed: map[string]bool{}, playVars: map[string][]*value.Dict{}}
 	pr.startAt = r.startAt
+	r.noStep = false // each play's strategy starts in step mode again
 	defer func() {
 		if pr.startFound {
 			r.startAt = ""
@@ -90,6 +92,9 @@ func (r *runner) runPlay(ctx context.Context, play *playbook.Play) (int, bool) {
 	if b, ok := boolOf(play.CheckMode); ok {
 		check = b
 	}
+	if !pr.checkVarsFiles() {
+		return ExitError, true
+	}
 	hosts, err := r.playHosts(pattern, play.Order)
 	if err != nil {
 		r.cb.PlayStart(&output.Play{Name: name, Hosts: pattern, Strategy: pr.strategy, CheckMode: check})
@@ -119,6 +124,9 @@ func (r *runner) runPlay(ctx context.Context, play *playbook.Play) (int, bool) {
 			}
 		}
 		r.mu.Unlock()
+		if !r.checkHostVars(live) {
+			return ExitError, true
+		}
 		pr.startBatch(live)
 		var res int
 		if st := pr.strategy[strings.LastIndex(pr.strategy, ".")+1:]; st == "free" || st == "host_pinned" {
@@ -251,7 +259,7 @@ func (pr *playRun) compile() {
 		for _, d := range ro.Deps {
 			compileRole(d, append(append([]*playbook.Role{}, chain...), ro))
 		}
-		key := ro.Path + "|" + output.PyRepr(varsDict(ro.Params))
+		key := ro.Path + "|" + pyfmt.Repr(varsDict(ro.Params))
 		if seen[key] && !ro.AllowDuplicates {
 			return
 		}

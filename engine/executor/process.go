@@ -10,6 +10,7 @@ import (
 
 	"octopus/engine/output"
 	"octopus/engine/playbook"
+	"octopus/engine/pyfmt"
 	"octopus/engine/value"
 )
 
@@ -497,9 +498,9 @@ type includeGroup struct {
 func (pr *playRun) handleIncludes(results []*hostResult, hostsLeft []string) {
 	var groups []*includeGroup
 	find := func(rt *rtask, file string, args, vars *value.Dict, isRole bool) *includeGroup {
-		key := output.PyRepr(args) + output.PyRepr(vars)
+		key := pyfmt.Repr(args) + pyfmt.Repr(vars)
 		for _, g := range groups {
-			if g.rt == rt && g.file == file && output.PyRepr(g.args)+output.PyRepr(g.vars) == key {
+			if g.rt == rt && g.file == file && pyfmt.Repr(g.args)+pyfmt.Repr(g.vars) == key {
 				return g
 			}
 		}

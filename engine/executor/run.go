@@ -43,7 +43,11 @@ type runner struct {
 	fatal   error  // a fatal error ends the run (exit 1)
 	stdin   *bufio.Reader
 	noStep  bool // --step answered "continue"
+	stepEOF bool // --step question met the end of input: the run stops
 	jobs    asyncJobs
+
+	localOnce sync.Once
+	localDir  string // the run's private local temp directory (see LocalTemp)
 }
 
 // setFatal records a run-ending error (first one wins).
@@ -77,6 +81,9 @@ func Run(ctx context.Context, pb *playbook.Playbook, opts Options) (code int) {
 	r := &runner{opts: opts, cb: opts.Callback, tpl: opts.Templater, inv: opts.Inventory, pb: pb,
 		stats: map[string]*output.HostStats{}, failed: map[string]bool{}, unreach: map[string]bool{},
 		conns: map[string]connection.Conn{}, startAt: opts.StartAtTask}
+	if opts.Stats != nil {
+		r.stats = opts.Stats
+	}
 	defer func() {
 		if p := recover(); p != nil {
 			r.cb.Warning(fmt.Sprintf("internal error: %v", p))
@@ -102,7 +109,11 @@ func Run(ctx context.Context, pb *playbook.Playbook, opts Options) (code int) {
 		res, stop := r.runPlay(ctx, play)
 		if err := r.fatalErr(); err != nil {
 			r.cb.Error(err.Error())
-			return ExitError
+			return exitCodeOf(err)
+		}
+		if r.stepEnded() {
+			code = ExitFailedHosts
+			break
 		}
 		if res == ExitError {
 			code = ExitError

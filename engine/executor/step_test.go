@@ -37,8 +37,12 @@ func TestStepAndBatches(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, out.String())
 	}
-	if n := strings.Count(prompts.String(), "Perform task: TASK: "); n != 3 {
+	// Each question is followed by Ansible's banner repeating it.
+	if n := strings.Count(prompts.String(), "(N)o/(y)es/(c)ontinue: \nPerform task: TASK: "); n != 3 {
 		t.Errorf("%d step prompts, want 3:\n%s", n, prompts.String())
+	}
+	if n := strings.Count(prompts.String(), "(N)o/(y)es/(c)ontinue: ***"); n != 3 {
+		t.Errorf("%d step banners, want 3:\n%s", n, prompts.String())
 	}
 	if strings.Contains(out.String(), `"msg": "untagged"`) {
 		t.Error("task answered 'n' ran")

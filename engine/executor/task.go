@@ -17,6 +17,7 @@ import (
 	"octopus/engine/connection"
 	"octopus/engine/output"
 	"octopus/engine/playbook"
+	"octopus/engine/pyfmt"
 	"octopus/engine/value"
 	"octopus/engine/vars"
 	"octopus/modules"
@@ -141,7 +142,11 @@ func (pr *playRun) hostPlayVars(host string) []*value.Dict {
 				if !filepath.IsAbs(p) {
 					p = filepath.Join(base, p)
 				}
-				d, err := loadVarsFile(p)
+				d, err := loadVarsFile(p, pr.r.opts.Decrypt)
+				if ve := asVaultError(err); ve != nil {
+					pr.r.setFatal(ve.err)
+					break
+				}
 				if err != nil {
 					continue
 				}
@@ -156,11 +161,17 @@ func (pr *playRun) hostPlayVars(host string) []*value.Dict {
 	return layers
 }
 
-// loadVarsFile reads a YAML/JSON vars file into a Dict.
-func loadVarsFile(path string) (*value.Dict, error) {
+// loadVarsFile reads a YAML/JSON vars file into a Dict, decrypting a
+// vault-encrypted file with decrypt (when not nil).
+func loadVarsFile(path string, decrypt func([]byte, string) ([]byte, error)) (*value.Dict, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
+	}
+	if decrypt != nil {
+		if data, err = decrypt(data, path); err != nil {
+			return nil, &vaultError{err}
+		}
 	}
 	var n yaml.Node
 	if err := yaml.Unmarshal(data, &n); err != nil {
@@ -415,7 +426,7 @@ func (pr *playRun) loopItems(rt *rtask, scope *vars.Scope) ([]any, error) {
 	case nil:
 		return nil, fmt.Errorf("Invalid data passed to 'loop', it requires a list, got this instead: None. Hint: If you passed a list/dict of just one element, try adding wantlist=True to your lookup invocation or use q/query instead of lookup.")
 	}
-	return nil, fmt.Errorf("Invalid data passed to 'loop', it requires a list, got this instead: %s. Hint: If you passed a list/dict of just one element, try adding wantlist=True to your lookup invocation or use q/query instead of lookup.", output.PyStr(v))
+	return nil, fmt.Errorf("Invalid data passed to 'loop', it requires a list, got this instead: %s. Hint: If you passed a list/dict of just one element, try adding wantlist=True to your lookup invocation or use q/query instead of lookup.", pyfmt.Str(v))
 }
 
 // runLoop runs the task once per item (ansible's _run_loop) and builds the
@@ -732,7 +743,7 @@ func (pr *playRun) execute(ctx context.Context, rt *rtask, host string, scope *v
 		if hasUntil {
 			result.Set("attempts", attempt)
 		}
-		if !result.Has("changed") {
+		if !result.Has("changed") && !result.Has(errMarker) {
 			result.Set("changed", false)
 		}
 		if rt.Task.Register != "" {
@@ -880,9 +891,10 @@ func (pr *playRun) runModule(ctx context.Context, mod modules.Module, rt *rtask,
 		target = hr.delegate
 		cscope = pr.scope(target, rt, nil)
 	}
-	conn, err := pr.r.conn(ctx, target, pr.connVars(rt, target, cscope))
+	cv := pr.connVars(rt, target, cscope)
+	conn, err := pr.r.conn(ctx, target, cv)
 	if err != nil {
-		return value.DictOf("unreachable", true, "msg", err.Error(), "changed", false)
+		return pr.unreachableResult(rt.Task.Action, cv, err)
 	}
 	timeout := pr.r.opts.TaskTimeout
 	if n, ok := numOf(pr.kwAny(rt, host, func(k *kwT) any { return k.Timeout })); ok {
@@ -908,9 +920,24 @@ func (pr *playRun) runModule(ctx context.Context, mod modules.Module, rt *rtask,
 			pr.r.dropConn(target)
 			return value.DictOf("unreachable", true, "msg", err.Error(), "changed", false)
 		}
-		return value.DictOf("failed", true, "msg", err.Error(), "changed", false)
+		return moduleError(err)
 	}
 	return toDict(map[string]any(res))
+}
+
+// moduleError is the result of a module that could not run. A failed
+// privilege escalation is an error of the connection, not of the module:
+// Ansible reports it with the message alone, without "changed".
+func moduleError(err error) *value.Dict {
+	var be *connection.BecomeError
+	if errors.As(err, &be) {
+		return value.DictOf("failed", true, "msg", err.Error(), errMarker, true)
+	}
+	var le *modules.LoadError
+	if errors.As(err, &le) {
+		return value.DictOf("failed", true, "msg", err.Error(), errMarker, true)
+	}
+	return value.DictOf("failed", true, "msg", err.Error(), "changed", false)
 }
 
 // factVars gives modules the host's ansible_* variables and facts.
@@ -1032,7 +1059,7 @@ func (pr *playRun) promptVars() *value.Dict {
 				q = p.Name
 			}
 			if p.Default != nil {
-				q += " [" + output.PyStr(p.Default) + "]"
+				q += " [" + pyfmt.Str(p.Default) + "]"
 			}
 			fmt.Fprint(w, q+": ")
 			line, _ := r.stdin.ReadString('\n')
