@@ -127,6 +127,7 @@ func (e *editFile) commit(ctx context.Context, req *Request, o commitOpts) (*com
 	}
 	var sc strings.Builder
 	tmp := ""
+	var stdin []byte
 	if o.Write {
 		if o.MkdirParent && !e.In.ParentDir {
 			if r, err := target(req).Run(ctx, "mkdir -p -- "+connection.ShellQuote(path.Dir(dest)), nil); err != nil {
@@ -137,12 +138,12 @@ func (e *editFile) commit(ctx context.Context, req *Request, o commitOpts) (*com
 			}
 		}
 		tmp = path.Join(path.Dir(dest), ".octopus-tmp-"+randHex())
-		if err := req.Conn.Put(ctx, tmp, o.Data, connection.PutOptions{Mode: 0o600, Become: req.Become}); err != nil {
-			res.Failed = Result{"failed": true, "msg": fmt.Sprintf("Unable to write %s: %v", dest, err)}
-			return res, nil
-		}
 		qd := connection.ShellQuote(dest)
 		fmt.Fprintf(&sc, "t=%s\n", connection.ShellQuote(tmp))
+		// the data goes with the script: no round trip of its own
+		var upload string
+		upload, stdin = uploadScript(o.Data, e.Env.Umask)
+		sc.WriteString(upload)
 		if o.Validate != "" {
 			words, err := shlex.Split(strings.ReplaceAll(strings.ReplaceAll(o.Validate, "%s", tmp), "%%", "%"))
 			if err != nil || len(words) == 0 {
@@ -169,11 +170,15 @@ func (e *editFile) commit(ctx context.Context, req *Request, o commitOpts) (*com
 	if plan.Script != "" {
 		sc.WriteString("{ " + plan.Script + "; } >&2 || { echo '@@FAIL'; exit 0; }\n")
 	}
-	r, err := target(req).Run(ctx, sc.String(), nil)
+	r, err := target(req).Run(ctx, sc.String(), stdin)
 	if err != nil {
 		return nil, err
 	}
 	out := string(r.Stdout)
+	if strings.HasPrefix(out, uploadFailed) {
+		res.Failed = Result{"failed": true, "msg": fmt.Sprintf("Unable to write %s: writing %s: %s", dest, tmp, strings.TrimSpace(string(r.Stderr)))}
+		return res, nil
+	}
 	for {
 		line, rest, ok := cutLine(out)
 		if !ok {

@@ -260,13 +260,20 @@ func writeFile(ctx context.Context, req *Request, w *fileWrite) (Result, error) 
 	qd, qt := connection.ShellQuote(dest), connection.ShellQuote(tmpName)
 	var sc strings.Builder
 	fmt.Fprintf(&sc, "t=%s\n", qt)
-	// The data comes as the script's standard input: one round trip for
-	// the transfer and the move.
-	sc.WriteString(uploadScript(env.Umask))
+	// The data comes with the script: one round trip for the transfer and
+	// the move.
+	upload, stdin := uploadScript(w.Data, env.Umask)
+	sc.WriteString(upload)
 	if w.Backup && in.Exists {
 		fmt.Fprintf(&sc, "b=%s.$$.$(date +%%Y-%%m-%%d@%%H:%%M:%%S~) && cp -p -- %s \"$b\" || { echo '@@FAIL backup'; rm -f \"$t\"; exit 0; }\nprintf 'B\\n%%s\\n' \"$b\"\n", qd, qd)
 	}
-	fmt.Fprintf(&sc, "chmod %04o \"$t\"", newStat.Perm())
+	// A plan that only changes the mode is applied to the temporary file:
+	// the same file after the move, one chmod less.
+	tmpMode := newStat.Perm()
+	if plan.Script != "" && onlyMode(plan) {
+		tmpMode, plan.Script = plan.Mode, ""
+	}
+	fmt.Fprintf(&sc, "chmod %04o \"$t\"", tmpMode)
 	if existed {
 		fmt.Fprintf(&sc, " && chown %d:%d \"$t\"", newStat.UID, newStat.GID)
 	}
@@ -299,7 +306,7 @@ func writeFile(ctx context.Context, req *Request, w *fileWrite) (Result, error) 
 	}
 	sc.WriteString("printf 'P\\n'\n")
 	sc.WriteString(remote.ProbeScript([]string{dest}, remote.Options{}))
-	res, err := target(req).Run(ctx, sc.String(), w.Data)
+	res, err := target(req).Run(ctx, sc.String(), stdin)
 	if err != nil {
 		return nil, err
 	}
@@ -356,12 +363,56 @@ func writeFile(ctx context.Context, req *Request, w *fileWrite) (Result, error) 
 // written.
 const uploadFailed = "@@FAIL upload\n"
 
-// uploadScript writes the script's standard input to the new file "$t",
+// maxInline is the largest upload written by the script itself (printf)
+// rather than sent as its standard input: inline data spares the target two
+// processes (the shell's copy of the input and cat) but the shell reads its
+// script slowly, so only small data goes inline.
+const maxInline = 4096
+
+// uploadScript returns the script that writes data to the new file "$t",
 // readable by its owner only (as connection.Conn.Put with mode 0600 would,
-// without a round trip of its own); on failure it prints uploadFailed and
-// ends the script. umask is the target user's, restored afterwards.
-func uploadScript(umask uint32) string {
-	return fmt.Sprintf("set -C; umask 077\ncat > \"$t\" || { rm -f \"$t\"; echo '%s'; exit 0; }\nset +C; umask %04o\n", strings.TrimSuffix(uploadFailed, "\n"), umask&0o777)
+// without a round trip of its own), and the standard input the script needs
+// (nil when the data is inline). On failure the script prints uploadFailed
+// and ends. umask is the target user's, restored afterwards.
+func uploadScript(data []byte, umask uint32) (string, []byte) {
+	var b strings.Builder
+	b.WriteString("set -C; umask 077\n")
+	var stdin []byte
+	if lit, ok := printfLiteral(data); ok {
+		b.WriteString("printf '" + lit + "' > \"$t\"")
+	} else {
+		b.WriteString(`cat > "$t"`)
+		stdin = data
+	}
+	fmt.Fprintf(&b, " || { rm -f \"$t\"; echo '%s'; exit 0; }\nset +C; umask %04o\n", strings.TrimSuffix(uploadFailed, "\n"), umask&0o777)
+	return b.String(), stdin
+}
+
+// printfLiteral is data as a printf format that prints it, in printable
+// ASCII (every other byte, ' \ % and a leading -, as a three-digit octal
+// escape), when that is at most maxInline bytes long.
+func printfLiteral(data []byte) (string, bool) {
+	var b strings.Builder
+	for i, c := range data {
+		// a leading '-' would read as an option
+		if c >= 0x20 && c < 0x7f && c != '\'' && c != '\\' && c != '%' && (c != '-' || i > 0) {
+			b.WriteByte(c)
+		} else {
+			fmt.Fprintf(&b, "\\%03o", c)
+		}
+		if b.Len() > maxInline {
+			return "", false
+		}
+	}
+	return b.String(), true
+}
+
+// onlyMode reports whether plan changes the mode alone, to a mode without
+// setuid, setgid or sticky bits (which a later chown could clear).
+func onlyMode(plan *remote.AttrChange) bool {
+	_, owner := plan.Before["owner"]
+	_, group := plan.Before["group"]
+	return plan.ModeChanged && !owner && !group && plan.Mode&0o7000 == 0
 }
 
 func atoiDefault(s string) int {

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"octopus/engine/connection/local"
@@ -94,5 +95,72 @@ func TestExpandVarsWord(t *testing.T) {
 		if err != nil || string(out) != want {
 			t.Errorf("%q: %q %v, want %q", in, out, err, want)
 		}
+	}
+}
+
+// TestDirname compares Dirname with dirname(1), whose result the probe
+// computed on the target before.
+func TestDirname(t *testing.T) {
+	cases := map[string]string{
+		"": ".", "/": "/", "//": "/", "///a": "/", "a": ".", "a/": ".", "/a": "/", "/a/": "/",
+		"a/b": "a", "a/b/": "a", "a//b//": "a", "/a/b": "/a", "a/../b": "a/..", "./x": ".", "/tmp/x/y.txt": "/tmp/x",
+		"a/b/c/": "a/b", "//a//b": "//a",
+	}
+	bin, err := exec.LookPath("dirname")
+	for in, want := range cases {
+		if got := Dirname(in); got != want {
+			t.Errorf("Dirname(%q) = %q, want %q", in, got, want)
+		}
+		if err != nil {
+			continue
+		}
+		out, err := exec.Command(bin, "--", in).Output()
+		if err != nil || strings.TrimSuffix(string(out), "\n") != want {
+			t.Errorf("dirname %q = %q %v, want %q", in, out, err, want)
+		}
+	}
+}
+
+// TestProbeForks checks the probe's answers that no longer come from a
+// process of their own: ids, umask, parent directory, one stat for what is
+// not a symlink, checksums cut here, the real path of symlinks only.
+func TestProbeForks(t *testing.T) {
+	dir := t.TempDir()
+	f := filepath.Join(dir, "f")
+	os.WriteFile(f, []byte("hello\n"), 0o640)
+	os.Symlink("f", filepath.Join(dir, "l"))
+	os.Symlink("nowhere", filepath.Join(dir, "dangling"))
+	tg := Target{Conn: local.New()}
+	paths := []string{f, filepath.Join(dir, "l"), filepath.Join(dir, "dangling"), filepath.Join(dir, "nope/x"), dir + "/"}
+	env, infos, err := tg.Probe(context.Background(), paths, Options{SHA1: true, MD5: true, Algorithm: "sha256", LinkRealPath: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if env.UID != os.Geteuid() || env.GID != os.Getegid() {
+		t.Errorf("ids %d %d, want %d %d", env.UID, env.GID, os.Geteuid(), os.Getegid())
+	}
+	out, _ := exec.Command("sh", "-c", "umask").Output()
+	if want := strings.TrimSpace(string(out)); ModeString(env.Umask) != want && "0"+ModeString(env.Umask) != want {
+		t.Errorf("umask %o, want %s", env.Umask, want)
+	}
+	fi, l, d, n, dd := infos[0], infos[1], infos[2], infos[3], infos[4]
+	if !fi.Exists || !fi.Follows || fi.L != fi.F || fi.L.Perm() != 0o640 || fi.L.Size != 6 || !fi.ParentDir || fi.RealPath != "" {
+		t.Errorf("file: %+v", fi)
+	}
+	if fi.SHA1 != "f572d396fae9206628714fb2ce00f72e94f2258f" || fi.MD5 != "b1946ac92492d2347c6235b4d2611184" ||
+		fi.Checksum != "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03" {
+		t.Errorf("checksums: %q %q %q", fi.SHA1, fi.MD5, fi.Checksum)
+	}
+	if !l.IsLink() || !l.Follows || l.L.Is(ModeReg) || !l.F.Is(ModeReg) || l.RealPath != f || l.LinkTarget != "f" {
+		t.Errorf("link: %+v", l)
+	}
+	if !d.Exists || d.Follows || d.LinkTarget != "nowhere" {
+		t.Errorf("dangling link: %+v", d)
+	}
+	if n.Exists || n.ParentDir {
+		t.Errorf("missing below a missing directory: %+v", n)
+	}
+	if !dd.IsDir() || !dd.ParentDir {
+		t.Errorf("directory with a trailing slash: %+v", dd)
 	}
 }
