@@ -30,10 +30,10 @@ func TestSuggestSourcesFilename(t *testing.T) {
 }
 
 func TestSourcesListEdit(t *testing.T) {
-	text := "deb  http://deb.debian.org/debian bookworm main # the main one\n#deb http://old.example.org/x y z\n\n# just a comment\n"
+	text := "deb  http://mirror.example.net/debian bookworm main # the main one\n#deb http://old.example.org/x y z\n\n# just a comment\n"
 	f := ParseSourcesFile("/etc/apt/sources.list", text)
 	want := []SourceLine{
-		{0, true, true, "deb http://deb.debian.org/debian bookworm main", "the main one"},
+		{0, true, true, "deb http://mirror.example.net/debian bookworm main", "the main one"},
 		{1, true, false, "deb http://old.example.org/x y z", ""},
 		{2, false, true, "", ""},
 		{3, false, false, "just a comment", ""},
@@ -41,7 +41,7 @@ func TestSourcesListEdit(t *testing.T) {
 	if !reflect.DeepEqual(f.Lines, want) {
 		t.Errorf("lines = %+v", f.Lines)
 	}
-	if got := f.Dump(); got != "deb http://deb.debian.org/debian bookworm main # the main one\n# deb http://old.example.org/x y z\n\n# just a comment\n" {
+	if got := f.Dump(); got != "deb http://mirror.example.net/debian bookworm main # the main one\n# deb http://old.example.org/x y z\n\n# just a comment\n" {
 		t.Errorf("dump = %q", got)
 	}
 	sl := &SourcesList{Files: []*SourcesFile{f}}
