@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 )
 
@@ -50,6 +51,15 @@ type Conn interface {
 	Put(ctx context.Context, path string, data []byte, opts PutOptions) error
 	Get(ctx context.Context, path string, become *Become) ([]byte, error)
 	Close() error
+}
+
+// Dialer is implemented by connections that can open a network connection
+// from the target host, as a module running there would: the TCP connection
+// starts on the target (its routes, its name resolution), not on the
+// controller. Modules that fetch URLs (get_url, uri, unarchive, apt deb:)
+// use it when the connection offers it.
+type Dialer interface {
+	DialContext(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
 // UnreachableError reports that the host could not be reached or the

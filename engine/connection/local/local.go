@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +17,8 @@ import (
 
 // Conn runs everything on this machine.
 type Conn struct{}
+
+var _ connection.Dialer = (*Conn)(nil)
 
 // New returns a local connection.
 func New() *Conn { return &Conn{} }
@@ -107,6 +110,13 @@ func (c *Conn) Get(ctx context.Context, path string, become *connection.Become) 
 
 // Close does nothing.
 func (c *Conn) Close() error { return nil }
+
+// DialContext opens a network connection from this machine, which is the
+// target of a local connection.
+func (c *Conn) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	var d net.Dialer
+	return d.DialContext(ctx, network, addr)
+}
 
 func needsBecome(b *connection.Become) bool {
 	user := b.User
