@@ -5,10 +5,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 
 	"octopus/engine/config"
+	"octopus/engine/output"
 	"octopus/engine/pyfmt"
 )
 
@@ -40,16 +42,46 @@ func (s *session) startBanner() {
 	} else {
 		s.verbose(1, "No config file found; using defaults")
 	}
+	s.configDeprecations()
 }
 
-// callbackBanner prints the callback loading lines of the first playbook.
-func (s *session) callbackBanner(stdoutCallback string) {
-	if s.opts.Verbosity >= 4 {
-		exe, _ := os.Executable()
-		s.verbose(4, fmt.Sprintf("Loading callback plugin %s of type stdout, v2.0 from %s (built in)", stdoutCallback, exe))
+// configDeprecations warns, as CLI.run does after the config file line,
+// about each deprecated setting or way of setting one that is in use
+// (e.g. [defaults]callback_whitelist).
+func (s *session) configDeprecations() {
+	if s.cfg == nil || !s.cfg.Bool("deprecation_warnings") {
+		return
 	}
+	d := output.NewDisplay(s.opts.Verbosity)
+	for _, dep := range s.cfg.Deprecations() {
+		text := "[DEPRECATION WARNING]: " + dep.Message() + ". This feature will be removed from ansible-core in version " +
+			dep.Version + ". Deprecation warnings can be disabled by setting deprecation_warnings=False in ansible.cfg."
+		text = strings.Join(pyfmt.TextWrap(text, d.Columns, false), "\n")
+		fmt.Fprintln(s.err, d.Colorize(strings.TrimSpace(text), output.ColorDeprecate))
+	}
+}
+
+// callbackBanner prints the callback loading lines of the first playbook:
+// the stdout callback, then every built-in plugin by name, skipped stdout
+// ones (-vv) and the enabled ones, given as {name, type} (-vvvv).
+func (s *session) callbackBanner(stdoutCallback string, enabled [][2]string) {
+	exe, _ := os.Executable()
+	s.verbose(4, fmt.Sprintf("Loading callback plugin %s of type stdout, v2.0 from %s (built in)", stdoutCallback, exe))
+	type entry struct{ name, typ string }
+	var all []entry
 	for _, name := range builtinStdoutCallbacks {
-		s.verbose(2, fmt.Sprintf("Skipping callback '%s', as we already have a stdout callback.", name))
+		all = append(all, entry{name, "stdout"})
+	}
+	for _, e := range enabled {
+		all = append(all, entry{e[0], e[1]})
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].name < all[j].name })
+	for _, e := range all {
+		if e.typ == "stdout" {
+			s.verbose(2, fmt.Sprintf("Skipping callback '%s', as we already have a stdout callback.", e.name))
+		} else {
+			s.verbose(4, fmt.Sprintf("Loading callback plugin %s of type %s, v2.0 from %s (built in)", e.name, e.typ, exe))
+		}
 	}
 }
 

@@ -65,6 +65,19 @@ func (s *session) execute(c *ucli.Context, books []*playbook.Playbook) error {
 		d.FailedStderr = cfg.Bool("display_failed_stderr")
 		d.ShowCustom = cfg.Bool("show_custom_stats")
 	}
+	// callbacks_enabled: the aggregate callbacks run beside the stdout one.
+	enabled, warns := output.NewEnabled(cfg.StringList("callbacks_enabled"), output.EnabledOptions{
+		TreeDir: cfg.String("callback/tree/directory"), Verbosity: o.Verbosity, Warn: display.Warning})
+	for _, w := range warns {
+		display.Warning(w)
+	}
+	extra := make([][2]string, 0, len(enabled))
+	cbs := []output.Callback{cb}
+	for _, e := range enabled {
+		cbs = append(cbs, e.Callback)
+		extra = append(extra, [2]string{e.Name, e.Type})
+	}
+	cb = output.NewFanout(cbs...)
 
 	pool := factory.NewPool(factory.Options{
 		Config:           cfg,
@@ -115,7 +128,7 @@ func (s *session) execute(c *ucli.Context, books []*playbook.Playbook) error {
 		factCache = expandUser(cfg.String("fact_caching_connection"))
 	}
 
-	s.callbackBanner(cbName)
+	s.callbackBanner(cbName, extra)
 	stats := map[string]*output.HostStats{}
 	code := 0
 	for i, pb := range books {

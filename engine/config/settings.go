@@ -3,7 +3,7 @@ package config
 // settings lists the configuration settings octopus understands: Ansible
 // 2.14's base settings (lib/ansible/config/base.yml) that a playbook run
 // consults, and the options of the plugins octopus replaces (ssh connection,
-// sh shell, default callback, sudo become), with their ini keys, environment
+// sh shell, default and tree callbacks, sudo become), with their ini keys, environment
 // variables, types and defaults. "{{ANSIBLE_HOME}}" in a default stands for
 // the resolved "home" setting.
 var settings = []Setting{
@@ -159,6 +159,7 @@ var settings = []Setting{
 	{ID: "callback/default/show_per_host_start", Name: "show_per_host_start", Type: "boolean", Default: false, INI: []IniKey{{"defaults", "show_per_host_start"}}, Env: []string{"ANSIBLE_SHOW_PER_HOST_START"}},
 	{ID: "callback/default/show_task_path_on_failure", Name: "show_task_path_on_failure", Type: "boolean", Default: false, INI: []IniKey{{"defaults", "show_task_path_on_failure"}}, Env: []string{"ANSIBLE_SHOW_TASK_PATH_ON_FAILURE"}},
 	{ID: "callback/default/result_format", Name: "callback_result_format", Type: "string", Default: "json", INI: []IniKey{{"defaults", "callback_result_format"}}, Env: []string{"ANSIBLE_CALLBACK_RESULT_FORMAT"}, Choices: []string{"json", "yaml"}},
+	{ID: "callback/tree/directory", Name: "callback_tree_dir", Type: "path", Default: "~/.ansible/tree", INI: []IniKey{{"callback_tree", "directory"}}, Env: []string{"ANSIBLE_CALLBACK_TREE_DIR"}},
 	{ID: "callback/default/pretty_results", Name: "callback_format_pretty", Type: "boolean", Default: nil, INI: []IniKey{{"defaults", "callback_format_pretty"}}, Env: []string{"ANSIBLE_CALLBACK_FORMAT_PRETTY"}},
 	{ID: "become/sudo/become_exe", Name: "sudo_become_exe", Type: "", Default: "sudo", INI: []IniKey{{"privilege_escalation", "become_exe"}, {"sudo_become_plugin", "executable"}}, Env: []string{"ANSIBLE_BECOME_EXE", "ANSIBLE_SUDO_EXE"}},
 	{ID: "become/sudo/become_flags", Name: "sudo_become_flags", Type: "", Default: "-H -S -n", INI: []IniKey{{"privilege_escalation", "become_flags"}, {"sudo_become_plugin", "flags"}}, Env: []string{"ANSIBLE_BECOME_FLAGS", "ANSIBLE_SUDO_FLAGS"}},

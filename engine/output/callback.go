@@ -1,7 +1,9 @@
 // Package output is octopus's reporting layer: the executor emits typed
 // events to a Callback, and the implementations here print them exactly as
 // ansible-playbook's stdout callbacks do (default, yaml, json, minimal,
-// oneline).
+// oneline), or write the files of the aggregate callbacks that
+// callbacks_enabled turns on (junit, tree); a Fanout feeds the stdout
+// callback and those with the same events.
 package output
 
 import (
