@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -14,9 +15,23 @@ import (
 // terminal).
 func execWithStdin(t *testing.T, dir, stdin, bin string, args ...string) run {
 	t.Helper()
+	return execWithEnv(t, dir, nil, stdin, bin, args...)
+}
+
+// reVersionDetails matches the lines of the -vv version block that differ
+// by design (Python and module locations against octopus's own).
+var reVersionDetails = regexp.MustCompile(`(?m)^  (configured module search path|ansible python module location|ansible collection location|executable location|python version|jinja version|libyaml|octopus version) = .*\n`)
+
+// dropVersionDetails removes those lines.
+func dropVersionDetails(s string) string { return reVersionDetails.ReplaceAllString(s, "") }
+
+// execWithEnv is execWithStdin with extra environment variables.
+func execWithEnv(t *testing.T, dir string, env []string, stdin, bin string, args ...string) run {
+	t.Helper()
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "ANSIBLE_NOCOLOR=1", "ANSIBLE_CONFIG="+filepath.Join(dir, "ansible.cfg"))
+	cmd.Env = append(cmd.Env, env...)
 	cmd.Stdin = strings.NewReader(stdin)
 	var so, se bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &so, &se
@@ -46,30 +61,33 @@ func TestPlaybookOptionsAgainstAnsible(t *testing.T) {
 		name  string
 		args  []string
 		stdin string
+		env   []string
 	}{
-		{"list hosts templated", []string{"-i", "../groups", "templated.yml", "--list-hosts", "-e", "target=web"}, ""},
-		{"list hosts templated both", []string{"-i", "../groups", "templated.yml", "--list-hosts", "-e", "target=web", "-e", "grp=web"}, ""},
-		{"list tasks templated", []string{"-i", "../groups", "templated.yml", "--list-tasks", "-e", "target=db"}, ""},
-		{"list tags templated", []string{"-i", "../groups", "templated.yml", "--list-tags", "-e", "target=web"}, ""},
-		{"list hosts undefined", []string{"-i", "../groups", "templated.yml", "--list-hosts"}, ""},
-		{"step", append([]string{"step.yml", "--step"}, local...), "y\nn\nc\n"},
-		{"step all no", append([]string{"step.yml", "--step"}, local...), "n\nno\nN\nx\n"},
-		{"step end of input", append([]string{"step.yml", "--step"}, local...), "y\n"},
-		{"step no input", append([]string{"step.yml", "--step"}, local...), ""},
-		{"step continue is per play", append([]string{"step2.yml", "--step"}, local...), "c\ny\n"},
-		{"step two plays end of input", append([]string{"step2.yml", "--step"}, local...), "c\n"},
+		{"list hosts templated", []string{"-i", "../groups", "templated.yml", "--list-hosts", "-e", "target=web"}, "", nil},
+		{"list hosts templated both", []string{"-i", "../groups", "templated.yml", "--list-hosts", "-e", "target=web", "-e", "grp=web"}, "", nil},
+		{"list tasks templated", []string{"-i", "../groups", "templated.yml", "--list-tasks", "-e", "target=db"}, "", nil},
+		{"list tags templated", []string{"-i", "../groups", "templated.yml", "--list-tags", "-e", "target=web"}, "", nil},
+		{"list hosts undefined", []string{"-i", "../groups", "templated.yml", "--list-hosts"}, "", nil},
+		{"step", append([]string{"step.yml", "--step"}, local...), "y\nn\nc\n", nil},
+		{"step all no", append([]string{"step.yml", "--step"}, local...), "n\nno\nN\nx\n", nil},
+		{"step end of input", append([]string{"step.yml", "--step"}, local...), "y\n", nil},
+		{"step no input", append([]string{"step.yml", "--step"}, local...), "", nil},
+		{"step continue is per play", append([]string{"step2.yml", "--step"}, local...), "c\ny\n", nil},
+		{"step two plays end of input", append([]string{"step2.yml", "--step"}, local...), "c\n", nil},
+		{"verbosity from the environment", append([]string{"templated.yml", "-e", "target=localhost"}, local...), "", []string{"ANSIBLE_VERBOSITY=1"}},
+		{"verbosity from the environment adds to -v", append([]string{"templated.yml", "-v", "-e", "target=localhost"}, local...), "", []string{"ANSIBLE_VERBOSITY=2"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			want := execWithStdin(t, project, tc.stdin, ansible, tc.args...)
+			want := execWithEnv(t, project, tc.env, tc.stdin, ansible, tc.args...)
 			if strings.Contains(want.stderr, "ERROR! the playbook:") {
 				t.Fatalf("fixture missing: %s", want.stderr)
 			}
-			got := execWithStdin(t, project, tc.stdin, filepath.Join(bindir, "ansible-playbook"), tc.args...)
+			got := execWithEnv(t, project, tc.env, tc.stdin, filepath.Join(bindir, "ansible-playbook"), tc.args...)
 			if got.code != want.code {
 				t.Errorf("exit code %d, ansible %d\nstderr: %s", got.code, want.code, got.stderr)
 			}
-			if normalise(got.stdout) != normalise(want.stdout) {
+			if normalise(dropVersionDetails(got.stdout)) != normalise(dropVersionDetails(want.stdout)) {
 				t.Errorf("stdout differs\n--- octopus\n%s\n--- ansible\n%s", got.stdout, want.stdout)
 			}
 			if got.stderr != want.stderr {

@@ -136,6 +136,7 @@ func (s *session) execute(c *ucli.Context, books []*playbook.Playbook) error {
 		plays := len(pb.Plays)
 		bookCB := startHook{Callback: cb, after: func() { s.playbookBanner(path, plays) }}
 		view := inventory.NewView(s.inv, s.invOpts, []string{pb.Dir})
+		view.SetWarn(display.Warning)
 		tpl := template.New(template.Options{
 			BaseDir:           pb.Dir,
 			Warn:              display.Warning,

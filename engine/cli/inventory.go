@@ -13,6 +13,7 @@ import (
 )
 
 func inventoryFlags() []ucli.Flag {
+	var verbosity int
 	return []ucli.Flag{
 		&ucli.BoolFlag{Name: "version", Usage: "show version and exit"},
 		&ucli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Count: &verbosity, Usage: "more output"},

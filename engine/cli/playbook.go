@@ -50,9 +50,10 @@ type PlaybookOptions struct {
 	Version       bool
 }
 
-var verbosity int
-
 func playbookFlags() []ucli.Flag {
+	// A fresh counter per command line: -v counts must not add up across
+	// calls in one process.
+	var verbosity int
 	return []ucli.Flag{
 		&ucli.BoolFlag{Name: "version", Usage: "show version, config file location and exit"},
 		&ucli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Count: &verbosity, Usage: "more output; repeat up to -vvvvvv"},

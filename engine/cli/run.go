@@ -67,6 +67,9 @@ func runPlaybook(c *ucli.Context, prog string, o *PlaybookOptions) error {
 	if err != nil {
 		return fatal(1, "%v", err)
 	}
+	// Each -v adds to the configured verbosity (ANSIBLE_VERBOSITY), as
+	// ansible-playbook's counting option starts from it.
+	o.Verbosity += cfg.Int("verbosity")
 	s := &session{prog: prog, opts: o, cfg: cfg, out: st.Out, err: st.Err}
 	s.startBanner()
 

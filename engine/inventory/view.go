@@ -17,6 +17,16 @@ type View struct {
 	playDirs []string
 	cache    map[string]*value.Dict
 	errs     map[string]error // hosts whose vars files failed to load
+	warn     func(string)
+}
+
+// SetWarn makes Hosts print the warnings pattern matching raises (an
+// unmatched pattern, once per run) through warn as they arise, before the
+// play that asked for them starts.
+func (v *View) SetWarn(warn func(string)) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.warn = warn
 }
 
 // NewView wraps inv. playDirs are the playbook directories whose
@@ -122,6 +132,11 @@ func (v *View) Hosts(pattern string) ([]string, error) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	hosts, err := v.inv.Hosts(pattern)
+	if v.warn != nil {
+		for _, w := range v.inv.Warnings.Take() {
+			v.warn(w)
+		}
+	}
 	names := make([]string, len(hosts))
 	for i, h := range hosts {
 		names[i] = h.Name
