@@ -100,10 +100,9 @@ func (d *Display) Colorize(text, color string) string {
 // Print writes msg (plus a newline unless it ends with one) in color to
 // stdout, or stderr when toErr.
 func (d *Display) Print(msg, color string, toErr bool) {
-	msg = d.Colorize(msg, color)
-	if !strings.HasSuffix(msg, "\n") {
-		msg += "\n"
-	}
+	// One trailing newline stays outside the colour, as Ansible's display
+	// does, so a message ending in a newline gets no coloured empty line.
+	msg = d.Colorize(strings.TrimSuffix(msg, "\n"), color) + "\n"
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	w := d.Out
@@ -152,6 +151,12 @@ func (d *Display) Warning(msg string) {
 	if !seen {
 		d.Print(text, ColorWarn, true)
 	}
+}
+
+// WarningEvery prints a "[WARNING]: ..." message on stderr each time it is
+// called: the form of warnings Ansible raises inside a task's worker.
+func (d *Display) WarningEvery(msg string) {
+	d.Print(strings.Join(pyfmt.TextWrap("[WARNING]: "+msg, d.cols(), true), "\n")+"\n", ColorWarn, true)
 }
 
 // Deprecated prints a "[DEPRECATION WARNING]: ..." message on stderr, once.
