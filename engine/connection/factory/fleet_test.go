@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -207,6 +208,47 @@ func TestPoolFleet(t *testing.T) {
 		}
 		if el := time.Since(start); el > 15*time.Second {
 			t.Errorf("ansible_timeout=2 not honoured: %v", el)
+		}
+	})
+
+	t.Run("host key checking by default", func(t *testing.T) {
+		home := t.TempDir()
+		t.Setenv("HOME", home) // ~/.ssh/known_hosts
+		v := hostVars(h2, map[string]any{"ansible_host_key_checking": nil, "ansible_ssh_common_args": nil})
+		_, err := p.Get(ctx, "hs2", v)
+		var u *connection.UnreachableError
+		if !errors.As(err, &u) || !strings.Contains(err.Error(), "Host key verification failed.") {
+			t.Fatalf("unknown host key: got %v, want an unreachable host key failure", err)
+		}
+		pub, err := f.Exec("hs2", "cat /etc/ssh/ssh_host_ed25519_key.pub")
+		if err != nil {
+			t.Fatal(err)
+		}
+		fs := strings.Fields(pub)
+		os.MkdirAll(filepath.Join(home, ".ssh"), 0o700)
+		if err := os.WriteFile(filepath.Join(home, ".ssh", "known_hosts"), []byte(h2.Addr+" "+fs[0]+" "+fs[1]+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		c, err := p.Get(ctx, "hs2", v)
+		if err != nil {
+			t.Fatalf("known host key: %v", err)
+		}
+		if got := execOut(t, c, "hostname", nil); got != "hs2" {
+			t.Errorf("got %q", got)
+		}
+	})
+
+	t.Run("ansible_ssh_pass", func(t *testing.T) {
+		for i, k := range []string{"ansible_ssh_pass", "ansible_ssh_password"} {
+			v := hostVars(h2, map[string]any{"ansible_user": fleet.NoPwUser, k: fleet.NoPwPassword,
+				"ansible_ssh_private_key_file": nil, "ansible_ssh_extra_args": fmt.Sprintf("-o PubkeyAuthentication=no -o ServerAliveCountMax=%d", 3+i)}) // a new connection each
+			c, err := p.Get(ctx, "hs2", v)
+			if err != nil {
+				t.Fatalf("%s: %v", k, err)
+			}
+			if got := execOut(t, c, "id -un", nil); got != fleet.NoPwUser {
+				t.Errorf("%s: got %q", k, got)
+			}
 		}
 	})
 

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"regexp"
 	"sort"
 	"strconv"
@@ -21,68 +22,122 @@ import (
 	"octopus/engine/connection"
 )
 
-// The command loop every shell runs (POSIX sh; needs only mktemp, head, cat
-// and, under a pty, stty). A request is a header line "MARK NLINES NBYTES
-// SBYTES", NLINES lines of script (read with the read builtin, which reads
-// byte by byte, so nothing is over-read) or, for a large script, SBYTES bytes
-// of script saved to a file and sourced, then NBYTES bytes of standard input
-// saved to a temporary file (head -c never reads past its count). The script runs with
-// eval in a subshell, so its variables, cd, traps and exit do not leak into
-// the loop. The loop announces its process group (field 5 of /proc/$$/stat)
-// after its ready marker: a cancelled call kills that group, through another
-// shell of the same user (sshd refuses "signal" requests from clients). Its
-// stdout and stderr go straight to the channel's; then the loop
-// writes MARK to stderr and "MARK RC" to stdout. MARK is random per request,
-// so output is binary-safe without encoding. Under a pty (su) stdout and
-// stderr are one stream: stderr is kept in a file and sent after "MARK RC",
-// ended by "MARKE".
-const loopHead = `__oct_t=$(mktemp) || exit 1
-__oct_e=$(mktemp) || exit 1
-__oct_f=$(mktemp) || exit 1
-trap 'rm -f "$__oct_t" "$__oct_e" "$__oct_f"' EXIT
+// Every shell starts as "/bin/sh -c STARTUP" (as the login user, or through
+// sudo/su): STARTUP creates the shell's two temporary files (standard input
+// and, under a pty, standard error of a command), under a pty (su) switches
+// the terminal to raw mode, announces its process group (field 5 of
+// /proc/$$/stat) after a ready marker, and execs "/bin/sh +i -s": from then
+// on the shell itself parses its standard input as the command stream. The
+// shell reads that stream in blocks (a shell's parser owns its input; only
+// the read builtin must go byte by byte), so a script costs its parse, not a
+// system call per byte. The first thing sent is the prelude (variables and
+// the clean-up trap); then each request is shell code built by request():
+// the script as one single-quoted word, the command's standard input, then
+// the script eval'ed in a subshell (its variables, cd, traps and exit do not
+// leak) with stdout and stderr going straight to the channel's, then MARK
+// written to stderr and "MARK RC" to stdout. MARK is random per request, so
+// output is binary-safe without encoding. Standard input up to inlineStdin
+// bytes travels inside the request as a printf %b argument (builtin, no
+// process); a larger one is sent raw after the shell asks for it ("MARK G"),
+// read by head -c into the temporary file, and head never reads past its
+// count. Under a pty (su) stdout and stderr are one stream: stderr is kept in
+// a file and sent after "MARK RC", ended by "MARKE". A cancelled call kills
+// the shell's process group, through another shell of the same user (sshd
+// refuses "signal" requests from clients).
+const startup = `__oct_d=${TMPDIR:-/tmp}/.octsh-$$-%[1]s
+( umask 077; set -C; : > "$__oct_d.i" && : > "$__oct_d.e" ) || exit 1
 { read -r __oct_g < /proc/$$/stat; } 2>/dev/null && set -- $__oct_g && __oct_g=$5
 `
 
-const loopBody = `while IFS= read -r __oct_h; do
-set -- $__oct_h
-__oct_s=
-__oct_n=$2
-while [ "$__oct_n" -gt 0 ]; do
-IFS= read -r __oct_l || exit 0
-__oct_s="$__oct_s$__oct_l
-"
-__oct_n=$((__oct_n - 1))
-done
-if [ "$4" -gt 0 ]; then head -c "$4" > "$__oct_f" || exit 1; __oct_s='. "$__oct_f"'; fi
-__oct_i=/dev/null
-if [ "$3" -gt 0 ]; then head -c "$3" > "$__oct_t" || exit 1; __oct_i=$__oct_t; fi
+// prelude is the first code the stream shell runs; $1 and $2 are its
+// temporary files.
+const prelude = `__oct_t=$1 __oct_e=$2; set --
+trap 'rm -f "$__oct_t" "$__oct_e"' EXIT
 `
 
-const loopRun = `( set --; eval "$__oct_s" ) < "$__oct_i" &
-wait $!
-__oct_rc=$?
-printf '%s\n' "$1" >&2
-printf '%s %d\n' "$1" "$__oct_rc"
-done
-`
-
-const loopRunMerged = `( set --; eval "$__oct_s" ) < "$__oct_i" 2> "$__oct_e" &
-wait $!
-__oct_rc=$?
-printf '%s %d\n' "$1" "$__oct_rc"
-cat "$__oct_e"
-printf '%sE\n' "$1"
-done
-`
-
-// loopScript is the shell loop announcing itself with ready (on stdout, and
-// on stderr unless merged).
-func loopScript(ready string, merged bool) string {
-	announce := "printf '%s %s\\n' " + ready + ` "$__oct_g"` + "\n"
+// startScript is the startup code announcing itself with ready (on stdout,
+// and on stderr unless merged).
+func startScript(ready string, merged bool) string {
+	s := fmt.Sprintf(startup, randomHex(8))
 	if merged {
-		return loopHead + "stty raw -echo -iexten 2>/dev/null\n" + announce + loopBody + loopRunMerged
+		s += "stty raw -echo -iexten 2>/dev/null\n"
 	}
-	return loopHead + announce + "printf '%s\\n' " + ready + " >&2\n" + loopBody + loopRun
+	s += "printf '%s %s\\n' " + ready + ` "$__oct_g"` + "\n"
+	if !merged {
+		s += "printf '%s\\n' " + ready + " >&2\n"
+	}
+	if merged {
+		// bash is interactive when stdin and stderr are terminals, +i or
+		// not; commands' stderr goes to a file under a pty anyway
+		return s + `exec /bin/sh +i -s "$__oct_d.i" "$__oct_d.e" 2>/dev/null` + "\n"
+	}
+	return s + `exec /bin/sh +i -s "$__oct_d.i" "$__oct_d.e"` + "\n"
+}
+
+// inlineStdin is the largest standard input sent inside a request; the
+// shell's parser and printf take about 15 ms per MB, starting head about 1 ms.
+const inlineStdin = 32 << 10
+
+// quoteWord quotes s as one single-quoted shell word.
+func quoteWord(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// quoteBytes quotes b as a single-quoted argument of printf %b: backslash,
+// NUL and single quote become escapes, every other byte stays as it is.
+func quoteBytes(b []byte) string {
+	var sb strings.Builder
+	sb.Grow(len(b) + len(b)/16 + 2)
+	sb.WriteByte('\'')
+	for _, c := range b {
+		switch c {
+		case '\\':
+			sb.WriteString(`\\`)
+		case 0:
+			sb.WriteString(`\0000`)
+		case '\'':
+			sb.WriteString(`\0047`)
+		default:
+			sb.WriteByte(c)
+		}
+	}
+	sb.WriteByte('\'')
+	return sb.String()
+}
+
+// request is the shell code running script with stdin under mark. When the
+// standard input is too large to inline, head is the code up to the point
+// where the shell asks for it ("MARK G") and tail the rest; else tail is "".
+func request(mark, script string, stdin []byte, merged bool) (head, tail string) {
+	var b strings.Builder
+	b.WriteString("__oct_s=")
+	b.WriteString(quoteWord(script))
+	b.WriteByte('\n')
+	raw := len(stdin) > inlineStdin
+	switch {
+	case len(stdin) == 0:
+		b.WriteString("__oct_i=/dev/null\n")
+	case !raw:
+		b.WriteString("printf %b ")
+		b.WriteString(quoteBytes(stdin))
+		b.WriteString(` > "$__oct_t" || exit 1; __oct_i=$__oct_t` + "\n")
+	default:
+		fmt.Fprintf(&b, `printf '%%s G\n' %s; head -c %d > "$__oct_t" || exit 1; __oct_i=$__oct_t`+"\n", mark, len(stdin))
+	}
+	run := `( set --; eval "$__oct_s" ) < "$__oct_i" &
+wait $!; __oct_rc=$?; __oct_s=
+printf '%s\n' ` + mark + ` >&2; printf '%s %d\n' ` + mark + ` "$__oct_rc"
+`
+	if merged {
+		run = `( set --; eval "$__oct_s" ) < "$__oct_i" 2> "$__oct_e" &
+wait $!; __oct_rc=$?; __oct_s=
+printf '%s %d\n' ` + mark + ` "$__oct_rc"; cat "$__oct_e"; printf '%sE\n' ` + mark + `
+`
+	}
+	if raw {
+		return b.String(), run
+	}
+	return b.String() + run, ""
 }
 
 func randomHex(n int) string {
@@ -279,7 +334,7 @@ func (c *client) openShell(ctx context.Context, b *connection.Become) (*shell, e
 	merged := b != nil && method == "su"
 	prompt := ""
 	var cmd string
-	loop := loopScript(ready, merged)
+	loop := startScript(ready, merged)
 	switch {
 	case b == nil:
 		cmd = "exec /bin/sh -c " + connection.ShellQuote(loop)
@@ -334,6 +389,11 @@ func (c *client) openShell(ctx context.Context, b *connection.Become) (*shell, e
 	if err := c.handshake(ctx, sh, b, method, ready, prompt); err != nil {
 		sh.close()
 		return nil, err
+	}
+	// the stream shell parses this before the first request; no need to wait
+	if _, err := io.WriteString(sh.stdin, prelude); err != nil {
+		sh.close()
+		return nil, fmt.Errorf("ssh: starting a shell on %s: %v", c.s.host, err)
 	}
 	return sh, nil
 }
@@ -479,10 +539,6 @@ func pending(sh *shell, outReady, errReady bool) []byte {
 	return sh.err.buf
 }
 
-// largeScript is the size from which a script is sent counted and sourced
-// rather than read line by line.
-const largeScript = 16 << 10
-
 // run sends one request to the shell and reads its result. Any error leaves
 // the shell unusable.
 func (sh *shell) run(ctx context.Context, script string, stdin []byte) (*connection.Result, error) {
@@ -490,21 +546,25 @@ func (sh *shell) run(ctx context.Context, script string, stdin []byte) (*connect
 		return nil, errors.New("ssh: command contains a NUL byte")
 	}
 	if !strings.HasSuffix(script, "\n") {
-		script += "\n"
+		script += "\n" // a here-document may end the script
 	}
 	mark := "OCTOPUS_" + randomHex(16)
 	stop := context.AfterFunc(ctx, sh.close)
 	defer stop()
-	head := fmt.Sprintf("%s %d %d 0\n", mark, strings.Count(script, "\n"), len(stdin))
-	if len(script) > largeScript {
-		// reading a long script byte by byte is slow: send it counted, source it
-		head = fmt.Sprintf("%s 0 %d %d\n", mark, len(stdin), len(script))
-	}
-	if _, err := io.WriteString(sh.stdin, head+script); err != nil {
+	head, tail := request(mark, script, stdin, sh.merged)
+	if _, err := io.WriteString(sh.stdin, head); err != nil {
 		return nil, err
 	}
-	if len(stdin) > 0 {
+	if tail != "" {
+		// the shell reads no further until it asks: then head -c takes
+		// exactly the raw bytes and the shell parses the rest
+		if _, err := sh.out.until([]byte(mark + " G\n")); err != nil {
+			return nil, err
+		}
 		if _, err := sh.stdin.Write(stdin); err != nil {
+			return nil, err
+		}
+		if _, err := io.WriteString(sh.stdin, tail); err != nil {
 			return nil, err
 		}
 	}
@@ -628,19 +688,13 @@ func (c *client) ping() bool {
 }
 
 // Put writes data to path atomically through the shell: a temporary file in
-// the destination directory, chmod, then mv over path. Mode 0 keeps the mode
-// of an existing file, else 0644.
+// the destination directory (created exclusively, with the final mode where
+// the umask can give it), the data, chmod when still needed, then mv over
+// path. Mode 0 keeps the mode of an existing file, else 0644. Only mv (and
+// chmod, cat for large data) start processes.
 func (c *Conn) Put(ctx context.Context, path string, data []byte, opts connection.PutOptions) error {
-	chmod := `{ if [ -e "$__p" ]; then chmod --reference="$__p" "$__t"; else chmod 644 "$__t"; fi; }`
-	if opts.Mode != 0 {
-		chmod = fmt.Sprintf(`chmod %o "$__t"`, opts.Mode.Perm())
-	}
-	script := `__p=` + connection.ShellQuote(path) + `
-case $__p in */*) __d=${__p%/*}; [ -n "$__d" ] || __d=/ ;; *) __d=. ;; esac
-__t=$(mktemp "$__d/.${__p##*/}.octopus.XXXXXX") || exit 1
-if cat > "$__t" && ` + chmod + ` && mv -f "$__t" "$__p"; then exit 0; fi
-__rc=$?; rm -f "$__t"; exit $__rc`
-	res, err := c.exec(ctx, script, data, opts.Become)
+	script, stdin := putScript(path, opts.Mode.Perm(), data)
+	res, err := c.exec(ctx, script, stdin, opts.Become)
 	if err != nil {
 		return err
 	}
@@ -648,6 +702,37 @@ __rc=$?; rm -f "$__t"; exit $__rc`
 		return fmt.Errorf("writing %s: %s", path, strings.TrimSpace(string(res.Stderr)))
 	}
 	return nil
+}
+
+// putScript is the script of Put and its standard input: data up to
+// inlineStdin bytes is written by the printf builtin inside the script.
+func putScript(path string, mode os.FileMode, data []byte) (string, []byte) {
+	umask := os.FileMode(0o022)
+	chmod := `if [ -e "$__p" ]; then chmod --reference="$__p" "$__t" || exit 1; fi`
+	if mode != 0 {
+		chmod = ""
+		umask = 0o777 &^ mode
+		if mode&0o111 != 0 || mode&0o200 == 0 {
+			// the umask cannot give execute bits, and the data is written
+			// after creation: chmod last
+			umask = 0o077
+			chmod = fmt.Sprintf(`chmod %o "$__t" || exit 1`, mode)
+		}
+	}
+	write, stdin := `cat > "$__t" || exit 1`, data
+	if len(data) <= inlineStdin {
+		write, stdin = `printf %b `+quoteBytes(data)+` > "$__t" || exit 1`, nil
+	}
+	return fmt.Sprintf(`__p=%s
+case $__p in */*) __d=${__p%%/*}; [ -n "$__d" ] || __d=/ ;; *) __d=. ;; esac
+__t=$__d/.${__p##*/}.octopus.%s
+( umask %03o; set -C; : > "$__t" ) || exit 1
+trap 'rm -f "$__t"' EXIT
+%s
+%s
+mv -f "$__t" "$__p" || exit 1
+trap - EXIT
+`, connection.ShellQuote(path), randomHex(6), umask, write, chmod), stdin
 }
 
 // Get reads a whole file through the shell.

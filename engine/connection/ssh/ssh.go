@@ -2,13 +2,17 @@
 // (golang.org/x/crypto/ssh) and satisfies connection.Conn.
 //
 // Speed: opening an SSH session channel costs about 100 ms, so commands do not
-// get a session each. Every Conn keeps long-lived sessions running a small
-// POSIX shell loop (only /bin/sh and coreutils are needed on the target) that
-// reads framed commands from its standard input and runs each in a subshell;
-// results come back framed by a random marker per command, binary-safe. One
+// get a session each. Every Conn keeps long-lived sessions running a POSIX
+// shell (only /bin/sh and coreutils are needed on the target) that parses its
+// standard input as a stream of requests (read in blocks by the shell's own
+// parser, not byte by byte) and runs each command in a subshell; results come
+// back framed by a random marker per command, binary-safe (see shell.go). One
 // such shell runs per become user (sudo or su, after one password exchange),
 // and up to Config.MaxChannels of them per user serve concurrent calls.
 // A cancelled call kills the command's process group on the target.
+//
+// Conn is also a connection.Dialer: DialContext opens TCP connections from
+// the target through "direct-tcpip" channels (see forward.go).
 //
 // Differences from "/bin/sh -c CMD": the command is eval'ed in a subshell of
 // the loop, so $$ is the loop's pid and $0 is the loop's; a background process

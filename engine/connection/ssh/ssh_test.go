@@ -128,6 +128,18 @@ func TestSSH(t *testing.T) {
 		}
 	})
 
+	t.Run("dialer", func(t *testing.T) { testDialer(t, f, hs1, hs2) })
+	t.Run("stream", func(t *testing.T) { testStream(t, hs1) })
+	t.Run("stream bash", func(t *testing.T) {
+		// targets whose /bin/sh is bash (it reads a pipe byte by byte and is
+		// interactive on a terminal unless told otherwise)
+		if out, err := f.Exec("hs2", "ln -sf bash /bin/sh && readlink /bin/sh"); err != nil || out != "bash\n" {
+			t.Fatalf("%q %v", out, err)
+		}
+		defer f.Exec("hs2", "ln -sf dash /bin/sh")
+		testStream(t, hs2)
+	})
+
 	t.Run("password", func(t *testing.T) {
 		c := mustDial(t, hs1, func(c *Config) {
 			c.User, c.Password, c.KeyFiles, c.Args = fleet.NoPwUser, fleet.NoPwPassword, nil, "-o PubkeyAuthentication=no"
@@ -332,6 +344,21 @@ func TestSSH(t *testing.T) {
 		if res := run(t, c, "stat -c %a /tmp/big /tmp/new; cat /tmp/big", connection.ExecOptions{}); string(res.Stdout) != "600\n644\nsmall" {
 			t.Errorf("modes: %q", res.Stdout)
 		}
+		// modes the umask gives, and those needing chmod (execute bits, no
+		// owner write), as a user who cannot write a read-only file
+		nopw := mustDial(t, hs1, func(c *Config) { c.User = fleet.NoPwUser })
+		for _, m := range []os.FileMode{0o640, 0o600, 0o755, 0o444, 0o700} {
+			for _, size := range []int{10, inlineStdin + 10} {
+				p := fmt.Sprintf("/tmp/mode-%o-%d", m, size)
+				if err := nopw.Put(ctx, p, data[:size], connection.PutOptions{Mode: m}); err != nil {
+					t.Fatalf("put mode %o: %v", m, err)
+				}
+				res := run(t, nopw, "stat -c '%a %U' "+p+"; cmp "+p+" -", connection.ExecOptions{Stdin: data[:size]})
+				if want := fmt.Sprintf("%o %s\n", m, fleet.NoPwUser); string(res.Stdout) != want || res.RC != 0 {
+					t.Errorf("mode %o size %d: %q rc %d %s", m, size, res.Stdout, res.RC, res.Stderr)
+				}
+			}
+		}
 		// relative path and odd names
 		odd := "sp ace 'q\"\n.txt"
 		if err := c.Put(ctx, odd, []byte("odd"), connection.PutOptions{}); err != nil {
@@ -477,6 +504,53 @@ func TestSSH(t *testing.T) {
 		_, err := c.Exec(context.Background(), "true", connection.ExecOptions{})
 		wantUnreachable(t, err, "Connection timed out")
 		f.Uncut("hs3")
+		run(t, c, "true", connection.ExecOptions{})
+	})
+
+	t.Run("connection attempts", func(t *testing.T) {
+		if err := f.KillSSHD("hs3"); err != nil {
+			t.Fatal(err)
+		}
+		restarted := make(chan error, 1)
+		go func() {
+			time.Sleep(300 * time.Millisecond)
+			restarted <- f.Restart("hs3")
+		}()
+		start := time.Now()
+		c, err := dial(t, hs3, func(c *Config) { c.ConnectionAttempts = 8 })
+		if rerr := <-restarted; rerr != nil {
+			t.Fatal(rerr)
+		}
+		if err != nil {
+			t.Fatalf("8 attempts while sshd restarts: %v", err)
+		}
+		if d := time.Since(start); d < time.Second {
+			t.Errorf("connected after %v: the first attempt cannot have worked", d)
+		}
+		t.Logf("connected on a later attempt after %v", time.Since(start))
+		run(t, c, "true", connection.ExecOptions{})
+		// a refused login or host key is not retried
+		start = time.Now()
+		_, err = dial(t, hs3, func(c *Config) { c.KeyFiles, c.ConnectionAttempts = []string{"/nonexistent"}, 5 })
+		wantUnreachable(t, err, "Permission denied")
+		if d := time.Since(start); d > 900*time.Millisecond {
+			t.Errorf("a refused login was retried: %v", d)
+		}
+		// attempts are made through a ProxyJump hop too
+		if err := f.KillSSHD("hs3"); err != nil {
+			t.Fatal(err)
+		}
+		go func() {
+			time.Sleep(300 * time.Millisecond)
+			restarted <- f.Restart("hs3")
+		}()
+		c, err = dial(t, hs3, func(c *Config) { c.ConnectionAttempts, c.Args = 8, "-J root@"+hs1.Addr })
+		if rerr := <-restarted; rerr != nil {
+			t.Fatal(rerr)
+		}
+		if err != nil {
+			t.Fatalf("8 attempts through a jump host while sshd restarts: %v", err)
+		}
 		run(t, c, "true", connection.ExecOptions{})
 	})
 
