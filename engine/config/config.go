@@ -13,6 +13,7 @@ import (
 	"syscall"
 
 	"octopus/engine/pyfmt"
+	"octopus/engine/value"
 )
 
 // Type names a setting's value type, as in Ansible's config definitions.
@@ -349,23 +350,7 @@ func (c *Config) String(name string) string {
 // Bool returns a setting as a boolean. Booleans are as converted; other
 // values follow Python truthiness, as Ansible's "if C.SETTING" does (so an
 // untyped setting set to the string "False" is true).
-func (c *Config) Bool(name string) bool {
-	switch x := c.Get(name).(type) {
-	case nil:
-		return false
-	case bool:
-		return x
-	case int:
-		return x != 0
-	case float64:
-		return x != 0
-	case string:
-		return x != ""
-	case []string:
-		return len(x) > 0
-	}
-	return false
-}
+func (c *Config) Bool(name string) bool { return value.Truthy(c.Get(name)) }
 
 // Int returns a setting as an int (0 for nil or non-numbers).
 func (c *Config) Int(name string) int {

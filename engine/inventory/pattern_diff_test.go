@@ -3,13 +3,13 @@ package inventory
 import (
 	"bytes"
 	"fmt"
-	"math/rand"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
+
+	"octopus/engine/inventory/internal/difftest"
 )
 
 // adhocListHosts emulates `ansible PATTERN -i SRC --list-hosts [-l LIMIT]`
@@ -44,13 +44,7 @@ func adhocListHosts(srcs []string, pattern, limit string) (string, string, int) 
 }
 
 func TestDiffPatterns(t *testing.T) {
-	bin, err := exec.LookPath("ansible")
-	if err != nil {
-		t.Skip("ansible not installed; skipping pattern differential tests")
-	}
-	if testing.Short() {
-		t.Skip("slow differential test skipped in -short mode")
-	}
+	bin := difftest.Require(t, "ansible", true)
 	td, _ := filepath.Abs("testdata")
 	type pc struct {
 		src            []string
@@ -120,21 +114,8 @@ func TestDiffPatterns(t *testing.T) {
 // `ansible PATTERN --list-hosts` (fixed seed; OCTOPUS_RANDOM_PAT_N and
 // OCTOPUS_RANDOM_PAT_SEED override the count and seed).
 func TestDiffRandomPatterns(t *testing.T) {
-	bin, err := exec.LookPath("ansible")
-	if err != nil {
-		t.Skip("ansible not installed; skipping pattern differential tests")
-	}
-	if testing.Short() {
-		t.Skip("slow differential test skipped in -short mode")
-	}
-	seed, n := int64(42), 20
-	if v, err := strconv.ParseInt(os.Getenv("OCTOPUS_RANDOM_PAT_SEED"), 10, 64); err == nil {
-		seed = v
-	}
-	if v, err := strconv.Atoi(os.Getenv("OCTOPUS_RANDOM_PAT_N")); err == nil {
-		n = v
-	}
-	r := rand.New(rand.NewSource(seed))
+	bin := difftest.Require(t, "ansible", true)
+	r, n := difftest.Rand("OCTOPUS_RANDOM_PAT_SEED", 42, "OCTOPUS_RANDOM_PAT_N", 20)
 	atoms := []string{"all", "*", "webservers", "dbservers", "prod", "later", "ungrouped", "plain1", "typed", "web*",
 		"*.com", "~^db", "~step[0-9]+", "db-?", "nosuch", "localhost", "step1", "nested*", "prod[0]", "prod[1:3]",
 		"webservers[-1]", "all[2:]", "[0-9]*", "10.0.0.5", "empty", "web0[12]*"}

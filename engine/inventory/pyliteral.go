@@ -505,14 +505,30 @@ func (p *pyParser) seq(end string) (any, error) {
 			return nil, err
 		}
 		items = append(items, v)
-		t = p.next()
-		if t.kind == tOp && t.text == end {
+		if done, err := p.afterItem(end); err != nil {
+			return nil, err
+		} else if done {
 			return items, nil
 		}
-		if t.kind != tOp || t.text != "," {
-			return nil, errNotLiteral
-		}
 	}
+}
+
+// afterItem reads what follows an item of a display ending in end: end
+// itself, or a comma and then either another item or (a trailing comma)
+// end. done reports that end was read.
+func (p *pyParser) afterItem(end string) (done bool, err error) {
+	t := p.next()
+	if t.kind == tOp && t.text == end {
+		return true, nil
+	}
+	if t.kind != tOp || t.text != "," {
+		return false, errNotLiteral
+	}
+	if t := p.peek(); t.kind == tOp && t.text == end {
+		p.next()
+		return true, nil
+	}
+	return false, nil
 }
 
 func (p *pyParser) dictOrSet() (any, error) {
@@ -537,15 +553,9 @@ func (p *pyParser) dictOrSet() (any, error) {
 				return nil, err
 			}
 			d.Set(pyKeyString(key), v)
-			t := p.next()
-			if t.kind == tOp && t.text == "}" {
-				return d, nil
-			}
-			if t.kind != tOp || t.text != "," {
-				return nil, errNotLiteral
-			}
-			if t := p.peek(); t.kind == tOp && t.text == "}" {
-				p.next()
+			if done, err := p.afterItem("}"); err != nil {
+				return nil, err
+			} else if done {
 				return d, nil
 			}
 			key, err = p.expr()
@@ -560,15 +570,9 @@ func (p *pyParser) dictOrSet() (any, error) {
 	// a set literal: Ansible cannot serialise it either; keep it as a list.
 	items := []any{first}
 	for {
-		t := p.next()
-		if t.kind == tOp && t.text == "}" {
-			return items, nil
-		}
-		if t.kind != tOp || t.text != "," {
-			return nil, errNotLiteral
-		}
-		if t := p.peek(); t.kind == tOp && t.text == "}" {
-			p.next()
+		if done, err := p.afterItem("}"); err != nil {
+			return nil, err
+		} else if done {
 			return items, nil
 		}
 		v, err := p.expr()

@@ -18,6 +18,24 @@ type View struct {
 	cache    map[string]*value.Dict
 	errs     map[string]error // hosts whose vars files failed to load
 	warn     func(string)
+	gen      uint64              // bumped whenever the inventory changes
+	groups   map[string][]string // Groups() of this generation, nil until asked
+}
+
+// Generation is a counter that changes whenever the inventory does
+// (add_host, group_by, refresh_inventory): values derived from the
+// inventory may be cached while it stays the same.
+func (v *View) Generation() uint64 {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.gen
+}
+
+// changed drops what was cached about the inventory; v.mu is held.
+func (v *View) changed() {
+	v.cache = map[string]*value.Dict{}
+	v.groups = nil
+	v.gen++
 }
 
 // SetWarn makes Hosts print the warnings pattern matching raises (an
@@ -96,14 +114,20 @@ func (v *View) GroupNames(host string) []string {
 func (v *View) Groups() map[string][]string {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	out := map[string][]string{}
-	for _, g := range v.inv.Groups() {
-		hosts := g.AllHosts()
-		names := make([]string, len(hosts))
-		for i, h := range hosts {
-			names[i] = h.Name
+	if v.groups == nil {
+		v.groups = map[string][]string{}
+		for _, g := range v.inv.Groups() {
+			hosts := g.AllHosts()
+			names := make([]string, len(hosts))
+			for i, h := range hosts {
+				names[i] = h.Name
+			}
+			v.groups[g.Name] = names
 		}
-		out[g.Name] = names
+	}
+	out := make(map[string][]string, len(v.groups))
+	for k, names := range v.groups {
+		out[k] = append([]string(nil), names...)
 	}
 	return out
 }
@@ -148,7 +172,7 @@ func (v *View) Hosts(pattern string) ([]string, error) {
 func (v *View) AddHost(name string, groups []string, vars *value.Dict) error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	v.cache = map[string]*value.Dict{}
+	v.changed()
 	v.errs = nil
 	if _, err := v.inv.AddHost(name, "all", 0, false); err != nil {
 		return err
@@ -174,7 +198,7 @@ func (v *View) AddHost(name string, groups []string, vars *value.Dict) error {
 func (v *View) AddHostToGroup(host, group string, parents []string) error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	v.cache = map[string]*value.Dict{}
+	v.changed()
 	v.errs = nil
 	v.inv.AddGroup(group)
 	for _, p := range parents {
@@ -199,7 +223,7 @@ func (v *View) Refresh() error {
 		return err
 	}
 	v.inv = inv
-	v.cache = map[string]*value.Dict{}
+	v.changed()
 	v.errs = nil
 	return nil
 }

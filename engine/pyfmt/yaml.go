@@ -306,44 +306,33 @@ func (e *yamlEmitter) vault(text string) {
 }
 
 func (e *yamlEmitter) flowSequence(l []any) error {
-	e.writeIndicator("[", true, true, false)
-	e.flowLevel++
-	e.increaseIndent(true, false)
-	for i, it := range l {
-		if i > 0 {
-			e.writeIndicator(",", false, false, false)
-		}
-		if e.column > e.bestWidth {
-			e.writeIndent()
-		}
-		if err := e.node(it, false, true, false, false); err != nil {
-			return err
-		}
-	}
-	e.popIndent()
-	e.flowLevel--
-	e.writeIndicator("]", false, false, false)
-	return nil
+	return e.flowCollection("[", "]", len(l), func(i int) error { return e.node(l[i], false, true, false, false) })
 }
 
 func (e *yamlEmitter) flowMapping(keys []string, get func(string) (any, bool)) error {
-	e.writeIndicator("{", true, true, false)
+	return e.flowCollection("{", "}", len(keys), func(i int) error { return e.mappingItem(keys[i], get) })
+}
+
+// flowCollection writes n items, each by item(i), as a flow sequence or
+// mapping between the open and close indicators.
+func (e *yamlEmitter) flowCollection(open, close string, n int, item func(i int) error) error {
+	e.writeIndicator(open, true, true, false)
 	e.flowLevel++
 	e.increaseIndent(true, false)
-	for i, k := range keys {
+	for i := 0; i < n; i++ {
 		if i > 0 {
 			e.writeIndicator(",", false, false, false)
 		}
 		if e.column > e.bestWidth {
 			e.writeIndent()
 		}
-		if err := e.mappingItem(k, get); err != nil {
+		if err := item(i); err != nil {
 			return err
 		}
 	}
 	e.popIndent()
 	e.flowLevel--
-	e.writeIndicator("}", false, false, false)
+	e.writeIndicator(close, false, false, false)
 	return nil
 }
 
@@ -483,7 +472,7 @@ func analyzeYAML(s string) yamlAnalysis {
 	}
 	rs := []rune(s)
 	var flowInd, blockInd, lineBreaks, special bool
-	var leadSpace, leadBreak, trailSpace, trailBreak, breakSpace, spaceBreak bool
+	var edgeSpace, trailSpace, breakSpace, spaceBreak bool
 	if strings.HasPrefix(s, "---") || strings.HasPrefix(s, "...") {
 		flowInd, blockInd = true, true
 	}
@@ -526,37 +515,19 @@ func analyzeYAML(s string) yamlAnalysis {
 				special = true
 			}
 		}
-		switch {
-		case ch == ' ':
-			if i == 0 {
-				leadSpace = true
-			}
-			if i == len(rs)-1 {
-				trailSpace = true
-			}
-			if prevBreak {
-				breakSpace = true
-			}
-			prevSpace, prevBreak = true, false
-		case isYAMLBreak(ch):
-			if i == 0 {
-				leadBreak = true
-			}
-			if i == len(rs)-1 {
-				trailBreak = true
-			}
-			if prevSpace {
-				spaceBreak = true
-			}
-			prevSpace, prevBreak = false, true
-		default:
-			prevSpace, prevBreak = false, false
+		space, brk := ch == ' ', isYAMLBreak(ch)
+		if (space || brk) && (i == 0 || i == len(rs)-1) {
+			edgeSpace = true // a leading or trailing space or line break
 		}
+		trailSpace = trailSpace || space && i == len(rs)-1
+		breakSpace = breakSpace || space && prevBreak
+		spaceBreak = spaceBreak || brk && prevSpace
+		prevSpace, prevBreak = space, brk
 		preceded = isYAMLSpaceZ(ch)
 		followed = i+2 >= len(rs) || isYAMLSpaceZ(rs[i+2])
 	}
 	a := yamlAnalysis{multiline: lineBreaks, flowPlain: true, blockPlain: true, singleQuoted: true, blockOK: true}
-	if leadSpace || leadBreak || trailSpace || trailBreak {
+	if edgeSpace {
 		a.flowPlain, a.blockPlain = false, false
 	}
 	if trailSpace {

@@ -228,31 +228,27 @@ func diffVars() *value.Dict {
 	)
 }
 
-func TestDifferentialAnsible(t *testing.T) {
+// requireAnsible skips a differential test when ansible-playbook is not
+// installed or in -short mode.
+func requireAnsible(t *testing.T) {
+	t.Helper()
 	if _, err := exec.LookPath("ansible-playbook"); err != nil {
 		t.Skip("ansible-playbook not installed")
 	}
 	if testing.Short() {
 		t.Skip("differential test skipped in -short mode")
 	}
-	dir := t.TempDir()
-	varsJSON, _ := toJSON(diffVars(), pyfmt.JSONOptions{})
-	var pb strings.Builder
-	pb.WriteString("- hosts: localhost\n  gather_facts: false\n  vars: " + varsJSON + "\n  tasks:\n")
-	for _, e := range diffExprs {
-		q, _ := toJSON(e, pyfmt.JSONOptions{})
-		pb.WriteString("  - debug:\n      msg: " + q + "\n    ignore_errors: true\n")
-	}
-	for _, e := range diffErrors {
-		q, _ := toJSON(e, pyfmt.JSONOptions{})
-		pb.WriteString("  - debug:\n      msg: " + q + "\n    ignore_errors: true\n")
-	}
-	for _, c := range diffConds {
-		q, _ := toJSON(c, pyfmt.JSONOptions{})
-		pb.WriteString("  - debug:\n      msg: ran\n    when: " + q + "\n    ignore_errors: true\n")
-	}
+}
+
+// runPlaybookJSON runs tasks (YAML list items indented by two spaces) in
+// a localhost play with vars, from dir, with ansible-playbook's json
+// callback, and returns the parsed output.
+func runPlaybookJSON(t *testing.T, dir string, vars *value.Dict, tasks string) any {
+	t.Helper()
+	varsJSON, _ := toJSON(vars, pyfmt.JSONOptions{})
+	pb := "- hosts: localhost\n  gather_facts: false\n  vars: " + varsJSON + "\n  tasks:\n" + tasks
 	pbPath := filepath.Join(dir, "pb.yml")
-	if err := os.WriteFile(pbPath, []byte(pb.String()), 0o644); err != nil {
+	if err := os.WriteFile(pbPath, []byte(pb), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command("ansible-playbook", "-i", "localhost,", "-c", "local", pbPath)
@@ -266,6 +262,26 @@ func TestDifferentialAnsible(t *testing.T) {
 	if err != nil {
 		t.Fatalf("parse json output: %v", err)
 	}
+	return res
+}
+
+func TestDifferentialAnsible(t *testing.T) {
+	requireAnsible(t)
+	dir := t.TempDir()
+	var pb strings.Builder
+	for _, e := range diffExprs {
+		q, _ := toJSON(e, pyfmt.JSONOptions{})
+		pb.WriteString("  - debug:\n      msg: " + q + "\n    ignore_errors: true\n")
+	}
+	for _, e := range diffErrors {
+		q, _ := toJSON(e, pyfmt.JSONOptions{})
+		pb.WriteString("  - debug:\n      msg: " + q + "\n    ignore_errors: true\n")
+	}
+	for _, c := range diffConds {
+		q, _ := toJSON(c, pyfmt.JSONOptions{})
+		pb.WriteString("  - debug:\n      msg: ran\n    when: " + q + "\n    ignore_errors: true\n")
+	}
+	res := runPlaybookJSON(t, dir, diffVars(), pb.String())
 	tasks := pathGet(res, "plays", 0, "tasks").([]any)
 	tpl := New(Options{})
 	vars := dictVars(diffVars())

@@ -21,6 +21,7 @@ type scope struct {
 	st     *renderState
 	ctx    *exec.Context
 	locals map[string]any
+	frame  *frame // names assigned by natively run statements
 }
 
 // unwrapGonja turns gonja values back into plain values.
@@ -64,6 +65,9 @@ func normalizeLeaf(v any) any {
 
 func (s *scope) lookup(name string) (any, error) {
 	if v, ok := s.locals[name]; ok {
+		return v, nil
+	}
+	if v, ok := s.frame.get(name); ok {
 		return v, nil
 	}
 	if s.ctx != nil {
@@ -221,7 +225,7 @@ func (s *scope) eval(n node) (any, error) {
 					}
 				}
 			}
-			sub := &scope{st: s.st, ctx: s.ctx, locals: locals}
+			sub := &scope{st: s.st, ctx: s.ctx, locals: locals, frame: s.frame}
 			c, err := sub.eval(x.cond)
 			if err != nil {
 				return nil, err
@@ -524,13 +528,18 @@ func (s *scope) getattr(obj any, attr string) (any, error) {
 			return v, nil
 		}
 		return undefAttr(obj, attr), nil
+	case *loopCtx:
+		if v, ok := o.attr(attr); ok {
+			return v, nil
+		}
+		return undefAttr(obj, attr), nil
 	case exec.AttributeGetter:
 		if v, ok := o.GetAttribute(attr); ok {
 			return unwrapGonja(v), nil
 		}
 		return undefAttr(obj, attr), nil
 	}
-	if keys, get := dictView(obj); keys != nil {
+	if get, ok := dictGetter(obj); ok {
 		if m := dictMethod(s, obj, attr); m != nil {
 			return m, nil
 		}
@@ -593,7 +602,7 @@ func (s *scope) getitem(obj, key any) (any, error) {
 			}
 		}
 	}
-	if keys, get := dictView(obj); keys != nil {
+	if get, ok := dictGetter(obj); ok {
 		k, ok := asString(key)
 		if !ok {
 			k = toStr(key)
@@ -719,7 +728,10 @@ func (s *scope) evalArgs(c *nCall) ([]any, *value.Dict, error) {
 		}
 		args = append(args, l...)
 	}
-	kw := value.NewDict(len(c.kwNames))
+	kw := &value.Dict{}
+	if len(c.kwNames) > 0 {
+		kw = value.NewDict(len(c.kwNames))
+	}
 	for i, k := range c.kwNames {
 		v, err := s.eval(c.kwVals[i])
 		if err != nil {
@@ -809,7 +821,7 @@ func (s *scope) evalFilter(x *nFilter) (any, error) {
 		return nil, err
 	}
 	var args []any
-	kw := value.NewDict(0)
+	kw := &value.Dict{}
 	if x.call != nil {
 		args, kw, err = s.evalArgs(x.call)
 		if err != nil {
@@ -834,7 +846,7 @@ func (s *scope) evalTest(x *nTest) (bool, error) {
 		return false, err
 	}
 	var args []any
-	kw := value.NewDict(0)
+	kw := &value.Dict{}
 	if x.call != nil {
 		args, kw, err = s.evalArgs(x.call)
 		if err != nil {

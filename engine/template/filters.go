@@ -18,6 +18,18 @@ import (
 // filterFunc implements one filter: in is the piped value.
 type filterFunc func(s *scope, in any, args []any, kw *value.Dict) (any, error)
 
+// listFilter adapts a filter that takes its input as a list (Python's
+// list(value)); a non-iterable input fails as list() does.
+func listFilter(fn func(s *scope, l []any, args []any, kw *value.Dict) (any, error)) filterFunc {
+	return func(s *scope, in any, args []any, kw *value.Dict) (any, error) {
+		l, err := toList(in)
+		if err != nil {
+			return nil, err
+		}
+		return fn(s, l, args, kw)
+	}
+}
+
 // filters maps every filter name (short and ansible.builtin.*) to its code.
 var filters = map[string]filterFunc{}
 
@@ -108,28 +120,28 @@ func init() {
 	register(func(s *scope, in any, args []any, kw *value.Dict) (any, error) { return jinjaTitle(toStr(in)), nil }, "title")
 	register(fReplace, "replace")
 	register(fTrim, "trim")
-	register(fFirst, "first")
-	register(fLast, "last")
+	register(listFilter(fFirst), "first")
+	register(listFilter(fLast), "last")
 	register(fMinMax(false), "min")
 	register(fMinMax(true), "max")
-	register(fUnique, "unique")
-	register(fSort, "sort")
-	register(fMap, "map")
+	register(listFilter(fUnique), "unique")
+	register(listFilter(fSort), "sort")
+	register(listFilter(fMap), "map")
 	register(fSelect(false, false), "select")
 	register(fSelect(true, false), "reject")
 	register(fSelect(false, true), "selectattr")
 	register(fSelect(true, true), "rejectattr")
 	register(fAbs, "abs")
 	register(fRound, "round")
-	register(fSum, "sum")
+	register(listFilter(fSum), "sum")
 	register(fReverse, "reverse")
 	register(fCenter, "center")
 	register(fDictsort, "dictsort")
 	register(fItems, "items")
 	register(fAttr, "attr")
-	register(fBatch, "batch")
-	register(fSliceF, "slice")
-	register(fGroupby, "groupby")
+	register(listFilter(fBatch), "batch")
+	register(listFilter(fSliceF), "slice")
+	register(listFilter(fGroupby), "groupby")
 	register(fIndent, "indent")
 	register(fTruncate, "truncate")
 	register(fWordcount, "wordcount")
@@ -325,22 +337,14 @@ func fTrim(s *scope, in any, args []any, kw *value.Dict) (any, error) {
 	return strings.TrimSpace(toStr(in)), nil
 }
 
-func fFirst(s *scope, in any, args []any, kw *value.Dict) (any, error) {
-	l, err := toList(in)
-	if err != nil {
-		return nil, err
-	}
+func fFirst(s *scope, l []any, args []any, kw *value.Dict) (any, error) {
 	if len(l) == 0 {
 		return &Undefined{Hint: "No first item, sequence was empty."}, nil
 	}
 	return l[0], nil
 }
 
-func fLast(s *scope, in any, args []any, kw *value.Dict) (any, error) {
-	l, err := toList(in)
-	if err != nil {
-		return nil, err
-	}
+func fLast(s *scope, l []any, args []any, kw *value.Dict) (any, error) {
 	if len(l) == 0 {
 		return &Undefined{Hint: "No last item, sequence was empty."}, nil
 	}
@@ -397,11 +401,7 @@ func fMinMax(isMax bool) filterFunc {
 	}
 }
 
-func fUnique(s *scope, in any, args []any, kw *value.Dict) (any, error) {
-	l, err := toList(in)
-	if err != nil {
-		return nil, err
-	}
+func fUnique(s *scope, l []any, args []any, kw *value.Dict) (any, error) {
 	cs, hasCS := kwOr(args, kw, 0, "case_sensitive")
 	attr, _ := kwOr(args, kw, 1, "attribute")
 	// Ansible passes bool(case_sensitive): the default is case-insensitive.
@@ -428,11 +428,7 @@ func fUnique(s *scope, in any, args []any, kw *value.Dict) (any, error) {
 	return out, nil
 }
 
-func fSort(s *scope, in any, args []any, kw *value.Dict) (any, error) {
-	l, err := toList(in)
-	if err != nil {
-		return nil, err
-	}
+func fSort(s *scope, l []any, args []any, kw *value.Dict) (any, error) {
 	rev, _ := kwOr(args, kw, 0, "reverse")
 	cs, _ := kwOr(args, kw, 1, "case_sensitive")
 	attr, _ := kwOr(args, kw, 2, "attribute")
@@ -490,11 +486,7 @@ func attrPath(s *scope, e any, attr any) (any, error) {
 	return e, nil
 }
 
-func fMap(s *scope, in any, args []any, kw *value.Dict) (any, error) {
-	l, err := toList(in)
-	if err != nil {
-		return nil, err
-	}
+func fMap(s *scope, l []any, args []any, kw *value.Dict) (any, error) {
 	out := make([]any, 0, len(l))
 	if attr, ok := kw.Get("attribute"); ok {
 		def, hasDef := kw.Get("default")
@@ -630,16 +622,13 @@ func fRound(s *scope, in any, args []any, kw *value.Dict) (any, error) {
 	return nil, fmt.Errorf("method must be 'common', 'ceil' or 'floor'")
 }
 
-func fSum(s *scope, in any, args []any, kw *value.Dict) (any, error) {
-	l, err := toList(in)
-	if err != nil {
-		return nil, err
-	}
+func fSum(s *scope, l []any, args []any, kw *value.Dict) (any, error) {
 	attr, _ := kwOr(args, kw, 0, "attribute")
 	var total any = 0
 	if st, ok := kwOr(args, kw, 1, "start"); ok {
 		total = st
 	}
+	var err error
 	for _, e := range l {
 		if attr != nil {
 			e, err = attrPath(s, e, attr)
@@ -733,11 +722,7 @@ func fAttr(s *scope, in any, args []any, kw *value.Dict) (any, error) {
 	return s.getattr(in, argStr(args, 0, ""))
 }
 
-func fBatch(s *scope, in any, args []any, kw *value.Dict) (any, error) {
-	l, err := toList(in)
-	if err != nil {
-		return nil, err
-	}
+func fBatch(s *scope, l []any, args []any, kw *value.Dict) (any, error) {
 	n := argInt(args, 0, 1)
 	if n <= 0 {
 		n = 1
@@ -756,11 +741,7 @@ func fBatch(s *scope, in any, args []any, kw *value.Dict) (any, error) {
 	return out, nil
 }
 
-func fSliceF(s *scope, in any, args []any, kw *value.Dict) (any, error) {
-	l, err := toList(in)
-	if err != nil {
-		return nil, err
-	}
+func fSliceF(s *scope, l []any, args []any, kw *value.Dict) (any, error) {
 	n := argInt(args, 0, 1)
 	if n <= 0 {
 		n = 1
@@ -785,11 +766,7 @@ func fSliceF(s *scope, in any, args []any, kw *value.Dict) (any, error) {
 	return out, nil
 }
 
-func fGroupby(s *scope, in any, args []any, kw *value.Dict) (any, error) {
-	l, err := toList(in)
-	if err != nil {
-		return nil, err
-	}
+func fGroupby(s *scope, l []any, args []any, kw *value.Dict) (any, error) {
 	attr, _ := kwOr(args, kw, 0, "attribute")
 	sorted, err := fSort(s, l, nil, value.DictOf("attribute", attr, "case_sensitive", true))
 	if err != nil {

@@ -206,7 +206,7 @@ func init() {
 	register(fSetOp("intersect"), "intersect")
 	register(fSetOp("difference"), "difference")
 	register(fSetOp("symmetric_difference"), "symmetric_difference")
-	register(fShuffle, "shuffle")
+	register(listFilter(fShuffle), "shuffle")
 	register(fComment, "comment")
 	register(func(s *scope, in any, args []any, kw *value.Dict) (any, error) {
 		tm := time.Now()
@@ -809,20 +809,30 @@ func fZip(longest bool) filterFunc {
 			}
 		}
 		fill, _ := kw.Get("fillvalue")
-		out := []any{}
-		for i := 0; i < n; i++ {
-			row := pyTuple{}
-			for _, l := range lists {
-				if i < len(l) {
-					row = append(row, l[i])
-				} else {
-					row = append(row, fill)
-				}
-			}
-			out = append(out, row)
+		out := zipRows(lists, n, fill)
+		for i, row := range out {
+			out[i] = pyTuple(row.([]any))
 		}
 		return out, nil
 	}
+}
+
+// zipRows returns the first n rows of lists read side by side, fill
+// standing in for the items of lists shorter than n.
+func zipRows(lists [][]any, n int, fill any) []any {
+	out := make([]any, 0, n)
+	for i := 0; i < n; i++ {
+		row := make([]any, 0, len(lists))
+		for _, l := range lists {
+			if i < len(l) {
+				row = append(row, l[i])
+			} else {
+				row = append(row, fill)
+			}
+		}
+		out = append(out, row)
+	}
+	return out
 }
 
 func fExtract(s *scope, in any, args []any, kw *value.Dict) (any, error) {
@@ -910,11 +920,7 @@ func fSetOp(op string) filterFunc {
 	}
 }
 
-func fShuffle(s *scope, in any, args []any, kw *value.Dict) (any, error) {
-	l, err := toList(in)
-	if err != nil {
-		return nil, err
-	}
+func fShuffle(s *scope, l []any, args []any, kw *value.Dict) (any, error) {
 	out := append([]any{}, l...)
 	r := rand.New(rand.NewSource(time.Now().UnixNano()))
 	if seed, ok := kw.Get("seed"); ok && seed != nil {

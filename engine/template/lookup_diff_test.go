@@ -2,7 +2,6 @@ package template
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -40,12 +39,7 @@ var diffLoops = []struct{ lookup, terms string }{
 }
 
 func TestDifferentialLookups(t *testing.T) {
-	if _, err := exec.LookPath("ansible-playbook"); err != nil {
-		t.Skip("ansible-playbook not installed")
-	}
-	if testing.Short() {
-		t.Skip("differential test skipped in -short mode")
-	}
+	requireAnsible(t)
 	dir := t.TempDir()
 	files := filepath.Join(dir, "files")
 	os.MkdirAll(files, 0o755)
@@ -62,28 +56,12 @@ func TestDifferentialLookups(t *testing.T) {
 			value.DictOf("name", "b", "keys", []any{"k3"}),
 		},
 	)
-	varsJSON, _ := toJSON(vars, pyfmt.JSONOptions{})
 	var pb strings.Builder
-	pb.WriteString("- hosts: localhost\n  gather_facts: false\n  vars: " + varsJSON + "\n  tasks:\n")
 	for _, l := range diffLoops {
 		terms := strings.ReplaceAll(l.terms, "FILES", files)
 		pb.WriteString("  - debug: var=item\n    with_" + l.lookup + ": " + terms + "\n    ignore_errors: true\n")
 	}
-	pbPath := filepath.Join(dir, "pb.yml")
-	if err := os.WriteFile(pbPath, []byte(pb.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command("ansible-playbook", "-i", "localhost,", "-c", "local", pbPath)
-	cmd.Env = append(os.Environ(), "ANSIBLE_STDOUT_CALLBACK=json", "ANSIBLE_LOCALHOST_WARNING=0")
-	cmd.Dir = dir
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("ansible-playbook: %v\n%s", err, out)
-	}
-	res, err := pyfmt.ParseJSON(string(out))
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := runPlaybookJSON(t, dir, vars, pb.String())
 	tasks := pathGet(res, "plays", 0, "tasks").([]any)
 	tpl := New(Options{BaseDir: dir})
 	mv := dictVars(vars)

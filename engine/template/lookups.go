@@ -434,19 +434,7 @@ func init() {
 		if len(terms) == 0 {
 			return nil, &LookupError{Msg: "with_together requires at least one element in each list"}
 		}
-		out := []any{}
-		for i := 0; i < n; i++ {
-			row := []any{}
-			for _, l := range lists {
-				if i < len(l) {
-					row = append(row, l[i])
-				} else {
-					row = append(row, nil)
-				}
-			}
-			out = append(out, row)
-		}
-		return out, nil
+		return zipRows(lists, n, nil), nil
 	}, "together")
 	registerLookup(func(st *renderState, terms []any, kw *value.Dict) ([]any, error) {
 		if len(terms) == 0 {

@@ -92,27 +92,28 @@ func stripChars(args []any) (string, bool) {
 	return "", false
 }
 
+// strSplitArgs reads the (sep=None, maxsplit=-1) arguments of str.split and
+// str.rsplit.
+func strSplitArgs(args []any, kw *value.Dict) (sep any, maxsplit int) {
+	sep, _ = kwOr(args, kw, 0, "sep")
+	maxsplit = -1
+	if ms, ok := kwOr(args, kw, 1, "maxsplit"); ok {
+		maxsplit = argInt([]any{ms}, 0, -1)
+	}
+	return sep, maxsplit
+}
+
 // stringMethod returns the bound Python str method attr of s.
 func stringMethod(s string, attr string) callable {
 	switch attr {
 	case "split":
 		return func(args []any, kw *value.Dict) (any, error) {
-			sep, _ := kwOr(args, kw, 0, "sep")
-			ms, ok := kwOr(args, kw, 1, "maxsplit")
-			m := -1
-			if ok {
-				m = argInt([]any{ms}, 0, -1)
-			}
+			sep, m := strSplitArgs(args, kw)
 			return pySplit(s, sep, m), nil
 		}
 	case "rsplit":
 		return func(args []any, kw *value.Dict) (any, error) {
-			sep, _ := kwOr(args, kw, 0, "sep")
-			ms, ok := kwOr(args, kw, 1, "maxsplit")
-			m := -1
-			if ok {
-				m = argInt([]any{ms}, 0, -1)
-			}
+			sep, m := strSplitArgs(args, kw)
 			if sepS, ok := asString(sep); ok && m >= 0 {
 				parts := strings.Split(s, sepS)
 				if len(parts) > m+1 {
@@ -433,6 +434,11 @@ func listMethod(l []any, attr string) callable {
 
 // dictMethod returns the bound Python dict method attr of a mapping.
 func dictMethod(s *scope, d any, attr string) callable {
+	switch attr {
+	case "items", "keys", "values", "get", "copy", "update", "pop", "setdefault":
+	default:
+		return nil
+	}
 	keys, get := dictView(d)
 	fetch := func(k string) any {
 		v, _ := get(k)

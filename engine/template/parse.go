@@ -2,6 +2,7 @@ package template
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -379,36 +380,29 @@ func (ep *exprParser) parseExpr() (node, error) {
 	return n, nil
 }
 
-func (ep *exprParser) parseOr() (node, error) {
-	l, err := ep.parseAnd()
-	if err != nil {
-		return nil, err
-	}
-	for ep.isName("or") {
-		ep.next()
-		r, err := ep.parseAnd()
-		if err != nil {
-			return nil, err
-		}
-		l = &nBin{op: "or", l: l, r: r}
-	}
-	return l, nil
-}
+func (ep *exprParser) parseOr() (node, error) { return ep.parseBinary(ep.parseAnd, "or") }
 
-func (ep *exprParser) parseAnd() (node, error) {
-	l, err := ep.parseNot()
+func (ep *exprParser) parseAnd() (node, error) { return ep.parseBinary(ep.parseNot, "and") }
+
+// parseBinary parses one left-associative level: `sub (op sub)*` with op
+// one of ops (operator tokens, or keyword names such as "and").
+func (ep *exprParser) parseBinary(sub func() (node, error), ops ...string) (node, error) {
+	l, err := sub()
 	if err != nil {
 		return nil, err
 	}
-	for ep.isName("and") {
+	for {
+		t := ep.cur()
+		if t.kind != tOp && t.kind != tName || !slices.Contains(ops, t.s) {
+			return l, nil
+		}
 		ep.next()
-		r, err := ep.parseNot()
+		r, err := sub()
 		if err != nil {
 			return nil, err
 		}
-		l = &nBin{op: "and", l: l, r: r}
+		l = &nBin{op: t.s, l: l, r: r}
 	}
-	return l, nil
 }
 
 func (ep *exprParser) parseNot() (node, error) {
@@ -460,68 +454,16 @@ func (ep *exprParser) parseCompare() (node, error) {
 	return cmp, nil
 }
 
-func (ep *exprParser) parseMath1() (node, error) {
-	l, err := ep.parseConcat()
-	if err != nil {
-		return nil, err
-	}
-	for ep.isOp("+") || ep.isOp("-") {
-		op := ep.next().s
-		r, err := ep.parseConcat()
-		if err != nil {
-			return nil, err
-		}
-		l = &nBin{op: op, l: l, r: r}
-	}
-	return l, nil
-}
+func (ep *exprParser) parseMath1() (node, error) { return ep.parseBinary(ep.parseConcat, "+", "-") }
 
-func (ep *exprParser) parseConcat() (node, error) {
-	l, err := ep.parseMath2()
-	if err != nil {
-		return nil, err
-	}
-	for ep.isOp("~") {
-		ep.next()
-		r, err := ep.parseMath2()
-		if err != nil {
-			return nil, err
-		}
-		l = &nBin{op: "~", l: l, r: r}
-	}
-	return l, nil
-}
+func (ep *exprParser) parseConcat() (node, error) { return ep.parseBinary(ep.parseMath2, "~") }
 
 func (ep *exprParser) parseMath2() (node, error) {
-	l, err := ep.parsePow()
-	if err != nil {
-		return nil, err
-	}
-	for ep.isOp("*") || ep.isOp("/") || ep.isOp("//") || ep.isOp("%") {
-		op := ep.next().s
-		r, err := ep.parsePow()
-		if err != nil {
-			return nil, err
-		}
-		l = &nBin{op: op, l: l, r: r}
-	}
-	return l, nil
+	return ep.parseBinary(ep.parsePow, "*", "/", "//", "%")
 }
 
 func (ep *exprParser) parsePow() (node, error) {
-	l, err := ep.parseUnary(true)
-	if err != nil {
-		return nil, err
-	}
-	for ep.isOp("**") {
-		ep.next()
-		r, err := ep.parseUnary(true)
-		if err != nil {
-			return nil, err
-		}
-		l = &nBin{op: "**", l: l, r: r}
-	}
-	return l, nil
+	return ep.parseBinary(func() (node, error) { return ep.parseUnary(true) }, "**")
 }
 
 func (ep *exprParser) parseUnary(withFilter bool) (node, error) {
@@ -592,54 +534,58 @@ func (ep *exprParser) parsePrimary() (node, error) {
 		case "[":
 			ep.next()
 			l := &nList{}
-			for !ep.isOp("]") {
-				if len(l.items) > 0 {
-					if err := ep.expectOp(","); err != nil {
-						return nil, err
-					}
-					if ep.isOp("]") {
-						break
-					}
-				}
+			err := ep.parseItems("]", func() error {
 				n, err := ep.parseExpr()
-				if err != nil {
-					return nil, err
-				}
 				l.items = append(l.items, n)
+				return err
+			})
+			if err != nil {
+				return nil, err
 			}
-			ep.next()
 			return l, nil
 		case "{":
 			ep.next()
 			d := &nDict{}
-			for !ep.isOp("}") {
-				if len(d.keys) > 0 {
-					if err := ep.expectOp(","); err != nil {
-						return nil, err
-					}
-					if ep.isOp("}") {
-						break
-					}
-				}
+			err := ep.parseItems("}", func() error {
 				k, err := ep.parseExpr()
 				if err != nil {
-					return nil, err
+					return err
 				}
 				if err := ep.expectOp(":"); err != nil {
-					return nil, err
+					return err
 				}
 				v, err := ep.parseExpr()
-				if err != nil {
-					return nil, err
-				}
 				d.keys = append(d.keys, k)
 				d.vals = append(d.vals, v)
+				return err
+			})
+			if err != nil {
+				return nil, err
 			}
-			ep.next()
 			return d, nil
 		}
 	}
 	return nil, ep.unexpected()
+}
+
+// parseItems parses comma-separated items, each by item, up to and
+// including the closing operator end (a trailing comma is allowed).
+func (ep *exprParser) parseItems(end string, item func() error) error {
+	for first := true; !ep.isOp(end); first = false {
+		if !first {
+			if err := ep.expectOp(","); err != nil {
+				return err
+			}
+			if ep.isOp(end) {
+				break
+			}
+		}
+		if err := item(); err != nil {
+			return err
+		}
+	}
+	ep.next()
+	return nil
 }
 
 func (ep *exprParser) parsePostfix(n node) (node, error) {

@@ -21,6 +21,12 @@ type compiled struct {
 	singleOutput bool
 	// segs renders templates made only of text and {{ }} without gonja.
 	segs []segment
+	// pieces is the lexed template (see buildProg); nativeOK is false when
+	// it uses a tag buildProg cannot run.
+	pieces   []piece
+	nativeOK bool
+	// prog, when set, is run by renderNative instead of gonja.
+	prog []stmt
 }
 
 // segment is a piece of a statement-free template: text or an expression.
@@ -106,6 +112,14 @@ func preprocess(t *Templar, src string, d delims, rawStrings, lstrip bool) (*com
 	blocks := &blockStack{}
 	fast := true
 	var segs []segment
+	nativeOK := true
+	var pcs []piece
+	mark := func(b byte) byte {
+		if b == '-' || b == '+' {
+			return b
+		}
+		return 0
+	}
 	// lstripLine removes spaces and tabs between the start of the current
 	// output line and a block or comment tag (Jinja2's lstrip_blocks).
 	lstripLine := func(mark byte) {
@@ -136,6 +150,7 @@ func preprocess(t *Templar, src string, d delims, rawStrings, lstrip bool) (*com
 			if len(src[i:]) > 0 {
 				others++
 				segs = append(segs, segment{text: src[i:], expr: -1})
+				pcs = append(pcs, piece{kind: pkText, text: src[i:]})
 			}
 			out.WriteString(src[i:])
 			break
@@ -143,6 +158,7 @@ func preprocess(t *Templar, src string, d delims, rawStrings, lstrip bool) (*com
 		if next > i {
 			others++
 			segs = append(segs, segment{text: src[i:next], expr: -1})
+			pcs = append(pcs, piece{kind: pkText, text: src[i:next]})
 		}
 		out.WriteString(src[i:next])
 		switch kind {
@@ -156,6 +172,14 @@ func preprocess(t *Templar, src string, d delims, rawStrings, lstrip bool) (*com
 				return nil, &TemplateError{Msg: "Missing end of comment tag"}
 			}
 			end := next + len(d.commentStart) + j + len(d.commentEnd)
+			cp := piece{kind: pkComment}
+			if next+len(d.commentStart) < len(src) {
+				cp.lm = mark(src[next+len(d.commentStart)])
+			}
+			if j > 0 {
+				cp.rm = mark(src[end-len(d.commentEnd)-1])
+			}
+			pcs = append(pcs, cp)
 			out.WriteString(src[next:end])
 			i = end
 		case "var":
@@ -189,6 +213,7 @@ func preprocess(t *Templar, src string, d delims, rawStrings, lstrip bool) (*com
 			id := add(n)
 			fmt.Fprintf(&out, "%s%s %s(%d) %s%s", d.varStart, lmark, fnOut, id, rmark, d.varEnd)
 			segs = append(segs, segment{expr: id, ltrim: lmark == "-", rtrim: rmark == "-"})
+			pcs = append(pcs, piece{kind: pkOut, expr: id, lm: mark((lmark + " ")[0]), rm: mark((rmark + " ")[0])})
 			outputs++
 			i = end + len(d.varEnd)
 		case "block":
@@ -218,6 +243,7 @@ func preprocess(t *Templar, src string, d delims, rawStrings, lstrip bool) (*com
 				rmark = inner[len(inner)-1:]
 				inner = inner[:len(inner)-1]
 			}
+			tp := piece{kind: pkTag, lm: mark((lmark + " ")[0]), rm: mark((rmark + " ")[0])}
 			if lmark == "+" {
 				lmark = ""
 			}
@@ -230,6 +256,10 @@ func preprocess(t *Templar, src string, d delims, rawStrings, lstrip bool) (*com
 				tag, rest = t2, r2
 			}
 			rest = strings.TrimSpace(rest)
+			tp.tag = tag
+			if !nativeTags[tag] {
+				nativeOK = false
+			}
 			emit := func(s string) {
 				fmt.Fprintf(&out, "%s%s %s %s%s", d.blockStart, lmark, s, rmark, d.blockEnd)
 			}
@@ -288,13 +318,18 @@ func preprocess(t *Templar, src string, d delims, rawStrings, lstrip bool) (*com
 				if err != nil {
 					return nil, err
 				}
-				emit(fmt.Sprintf("%s %s(%d)", tag, fnBool, add(n)))
+				tp.expr = add(n)
+				emit(fmt.Sprintf("%s %s(%d)", tag, fnBool, tp.expr))
 			case "for":
-				s, targets, err := rewriteFor(rest, func(e string) (node, error) {
+				s, targets, loop, err := rewriteFor(rest, func(e string) (node, error) {
 					return parse(e, false, "end of statement block")
 				}, add)
 				if err != nil {
 					return nil, err
+				}
+				tp.expr, tp.targets = loop.iter, loop.targets
+				if loop.recursive || !loop.plain {
+					nativeOK = false
 				}
 				if targets != nil {
 					emitAll(append([]string{"for " + s}, unpack(targets)...))
@@ -304,6 +339,7 @@ func preprocess(t *Templar, src string, d delims, rawStrings, lstrip bool) (*com
 			case "set":
 				eq := findEnd(rest, 0, "=")
 				if eq < 0 {
+					nativeOK = false // block set
 					emit(body)
 					break
 				}
@@ -312,6 +348,7 @@ func preprocess(t *Templar, src string, d delims, rawStrings, lstrip bool) (*com
 				if err != nil {
 					return nil, err
 				}
+				tp.expr = add(n)
 				if strings.Contains(target, ",") {
 					var names []string
 					for _, p := range strings.Split(strings.Trim(target, "()"), ",") {
@@ -319,10 +356,15 @@ func preprocess(t *Templar, src string, d delims, rawStrings, lstrip bool) (*com
 							names = append(names, p)
 						}
 					}
-					emitAll(append([]string{fmt.Sprintf("set %s = %s(%d)", unpackVar, fnVal, add(n))}, unpack(names)...))
+					tp.targets = names
+					nativeOK = nativeOK && allIdents(names)
+					emitAll(append([]string{fmt.Sprintf("set %s = %s(%d)", unpackVar, fnVal, tp.expr)}, unpack(names)...))
 					break
 				}
-				emit(fmt.Sprintf("set %s = %s(%d)", target, fnVal, add(n)))
+				obj, attr, dotted := strings.Cut(target, ".")
+				tp.targets, tp.attr = []string{strings.TrimSpace(obj)}, strings.TrimSpace(attr)
+				nativeOK = nativeOK && allIdents(tp.targets) && (!dotted || isIdent(tp.attr))
+				emit(fmt.Sprintf("set %s = %s(%d)", target, fnVal, tp.expr))
 			case "with":
 				r, err := rewriteAssigns(rest, parse, add)
 				if err != nil {
@@ -357,12 +399,16 @@ func preprocess(t *Templar, src string, d delims, rawStrings, lstrip bool) (*com
 			default:
 				emit(body)
 			}
+			pcs = append(pcs, tp)
 		}
 	}
 	if err := blocks.end(); err != nil {
 		return nil, err
 	}
 	c.gonjaSrc = out.String()
+	if nativeOK {
+		c.pieces, c.nativeOK = pcs, true
+	}
 	c.singleOutput = outputs == 1 && others == 0
 	if fast {
 		for i, sg := range segs {
@@ -437,10 +483,11 @@ func rewriteAssigns(s string, parse func(string, bool, string) (node, error), ad
 // rewriteFor rewrites "a, b in EXPR [if COND] [recursive]". When more
 // than two targets are unpacked it loops over unpackVar and returns the
 // target names to assign in the body.
-func rewriteFor(rest string, parse func(string) (node, error), add func(node) int) (string, []string, error) {
+func rewriteFor(rest string, parse func(string) (node, error), add func(node) int) (string, []string, forLoop, error) {
+	var loop forLoop
 	toks, err := lexExpr(rest, false)
 	if err != nil {
-		return "", nil, &TemplateError{Msg: err.Error()}
+		return "", nil, loop, &TemplateError{Msg: err.Error()}
 	}
 	inPos := -1
 	for i, t := range toks {
@@ -450,12 +497,16 @@ func rewriteFor(rest string, parse func(string) (node, error), add func(node) in
 		}
 	}
 	if inPos < 0 {
-		return "", nil, &TemplateError{Msg: "expected token 'in'"}
+		return "", nil, loop, &TemplateError{Msg: "expected token 'in'"}
 	}
 	var targets []string
-	for _, t := range toks[:inPos] {
+	loop.plain = inPos%2 == 1
+	for i, t := range toks[:inPos] {
 		if t.kind == tName {
 			targets = append(targets, t.s)
+		}
+		if (i%2 == 0) != (t.kind == tName) || i%2 == 1 && t.s != "," {
+			loop.plain = false
 		}
 	}
 	depth := 0
@@ -485,7 +536,7 @@ func rewriteFor(rest string, parse func(string) (node, error), add func(node) in
 	}
 	iter, err := parse(rest[toks[inPos].pos+2 : exprEnd])
 	if err != nil {
-		return "", nil, err
+		return "", nil, loop, err
 	}
 	var cond node
 	if ifPos >= 0 {
@@ -495,7 +546,7 @@ func rewriteFor(rest string, parse func(string) (node, error), add func(node) in
 		}
 		cond, err = parse(rest[toks[ifPos].pos+2 : condEnd])
 		if err != nil {
-			return "", nil, err
+			return "", nil, loop, err
 		}
 	}
 	unpackAll := len(targets) > 2
@@ -503,19 +554,52 @@ func rewriteFor(rest string, parse func(string) (node, error), add func(node) in
 		// filter in our evaluator so the condition sees every target
 		iter = &nLoopFilter{iter: iter, targets: targets, cond: cond}
 	}
+	loop.iter, loop.targets, loop.recursive = add(iter), targets, recPos >= 0
 	s := ""
 	if unpackAll {
-		s = fmt.Sprintf("%s in %s(%d)", unpackVar, fnIter, add(iter))
+		s = fmt.Sprintf("%s in %s(%d)", unpackVar, fnIter, loop.iter)
 	} else {
-		s = fmt.Sprintf("%s in %s(%d)", strings.Join(targets, ", "), fnIter, add(iter))
+		s = fmt.Sprintf("%s in %s(%d)", strings.Join(targets, ", "), fnIter, loop.iter)
 	}
-	if recPos >= 0 {
+	if loop.recursive {
 		s += " recursive"
 	}
 	if !unpackAll {
 		targets = nil
 	}
-	return s, targets, nil
+	return s, targets, loop, nil
+}
+
+// forLoop describes a for tag: the registered iterable expression (with
+// its filter condition), the target names, whether it is recursive, and
+// plain when the targets are just names separated by commas.
+type forLoop struct {
+	iter      int
+	targets   []string
+	recursive bool
+	plain     bool
+}
+
+// isIdent reports whether s is a plain Jinja2 name.
+func isIdent(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, r := range s {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+func allIdents(names []string) bool {
+	for _, n := range names {
+		if !isIdent(n) {
+			return false
+		}
+	}
+	return len(names) > 0
 }
 
 // blockStack checks block nesting to report Jinja2's messages for unknown,

@@ -3,7 +3,6 @@ package template
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -59,18 +58,11 @@ func renderVars() *value.Dict {
 // template module of ansible-playbook and with Render; outputs must be
 // byte-identical.
 func TestDifferentialTemplateModule(t *testing.T) {
-	if _, err := exec.LookPath("ansible-playbook"); err != nil {
-		t.Skip("ansible-playbook not installed")
-	}
-	if testing.Short() {
-		t.Skip("differential test skipped in -short mode")
-	}
+	requireAnsible(t)
 	srcDir, _ := filepath.Abs("testdata/render")
 	files, _ := filepath.Glob(filepath.Join(srcDir, "*.j2"))
 	dir := t.TempDir()
-	varsJSON, _ := toJSON(renderVars(), pyfmt.JSONOptions{})
 	var pb strings.Builder
-	pb.WriteString("- hosts: localhost\n  gather_facts: false\n  vars: " + varsJSON + "\n  tasks:\n")
 	for _, f := range files {
 		pb.WriteString("  - template:\n      src: " + f + "\n      dest: " + filepath.Join(dir, filepath.Base(f)+".out") + "\n")
 		pb.WriteString("  - template:\n      src: " + f + "\n      dest: " + filepath.Join(dir, filepath.Base(f)+".lstrip.out") + "\n      lstrip_blocks: true\n      trim_blocks: false\n")
@@ -83,20 +75,7 @@ func TestDifferentialTemplateModule(t *testing.T) {
 		}
 		pb.WriteString("  - template:\n      src: " + p + "\n      dest: " + p + ".out\n    ignore_errors: true\n")
 	}
-	pbPath := filepath.Join(dir, "pb.yml")
-	if err := os.WriteFile(pbPath, []byte(pb.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command("ansible-playbook", "-i", "localhost,", "-c", "local", pbPath)
-	cmd.Env = append(os.Environ(), "ANSIBLE_NOCOLOR=1", "ANSIBLE_LOCALHOST_WARNING=0", "ANSIBLE_STDOUT_CALLBACK=json")
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("ansible-playbook: %v\n%s", err, out)
-	}
-	results, err := pyfmt.ParseJSON(string(out))
-	if err != nil {
-		t.Fatalf("json output: %v", err)
-	}
+	results := runPlaybookJSON(t, dir, renderVars(), pb.String())
 	tpl := New(Options{BaseDir: srcDir})
 	for _, e := range renderErrors {
 		res := pathGet(results, "plays", 0, "tasks", len(files)*2+e.idx, "hosts", "localhost", "msg")

@@ -86,13 +86,13 @@ type Templar struct {
 	mu       sync.Mutex
 	exprs    []node
 	snapshot atomic.Pointer[[]node] // lock-free view of exprs for readers
-	cache    map[string]*compiled
+	cache    map[cacheKey]*compiled
 	gonjaEnv *exec.Environment
 }
 
 // New returns a Templar.
 func New(opts Options) *Templar {
-	t := &Templar{opts: opts, cache: map[string]*compiled{}}
+	t := &Templar{opts: opts, cache: map[cacheKey]*compiled{}}
 	t.gonjaEnv = &exec.Environment{
 		Context:           exec.EmptyContext(),
 		Filters:           builtins.Filters,
@@ -235,7 +235,16 @@ func (t *Templar) newState(vars Vars) *renderState {
 	if vars == nil {
 		vars = MapVars{}
 	}
-	return &renderState{t: t, vars: vars, cache: map[string]any{}, resolving: map[string]bool{}}
+	return &renderState{t: t, vars: vars}
+}
+
+// remember caches a resolved variable (the maps are made on first use:
+// most templated strings never resolve a variable).
+func (st *renderState) remember(name string, v any) {
+	if st.cache == nil {
+		st.cache = map[string]any{}
+	}
+	st.cache[name] = v
 }
 
 // resolve returns a variable's value, templated, or an *Undefined.
@@ -254,18 +263,21 @@ func (st *renderState) resolve(name string) (any, error) {
 	switch raw.(type) {
 	case value.Unsafe:
 		st.unsafe = true
-		st.cache[name] = raw
+		st.remember(name, raw)
 		return raw, nil
 	case Mapping:
-		st.cache[name] = raw
+		st.remember(name, raw)
 		return raw, nil
 	}
 	if name == "vars" {
-		st.cache[name] = raw
+		st.remember(name, raw)
 		return raw, nil
 	}
 	if st.resolving[name] {
 		return nil, &TemplateError{Msg: fmt.Sprintf("recursive loop detected in template string: %s", toStr(raw))}
+	}
+	if st.resolving == nil {
+		st.resolving = map[string]bool{}
 	}
 	st.resolving[name] = true
 	v, err := st.t.templateValue(raw, st, true)
@@ -277,7 +289,7 @@ func (st *renderState) resolve(name string) (any, error) {
 		}
 		return nil, err
 	}
-	st.cache[name] = v
+	st.remember(name, v)
 	return v, nil
 }
 
@@ -314,9 +326,40 @@ func recoverErr(err *error) {
 // trailing newline ("{{ port }}\n" gives the int, without the newline).
 var singleVarRe = regexp.MustCompile(`^\{\{\s*(\w*)\s*\}\}\n?$`)
 
+// singleVar matches singleVarRe without the regexp engine (it runs for
+// every templated string).
+func singleVar(s string) (string, bool) {
+	isSpace := func(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r' }
+	isWord := func(c byte) bool {
+		return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+	}
+	if !strings.HasPrefix(s, "{{") {
+		return "", false
+	}
+	i := 2
+	for i < len(s) && isSpace(s[i]) {
+		i++
+	}
+	start := i
+	for i < len(s) && isWord(s[i]) {
+		i++
+	}
+	name := s[start:i]
+	for i < len(s) && isSpace(s[i]) {
+		i++
+	}
+	if rest := s[i:]; rest == "}}" || rest == "}}\n" {
+		return name, true
+	}
+	return "", false
+}
+
 func (t *Templar) templateValue(v any, st *renderState, convert bool) (any, error) {
 	switch x := v.(type) {
 	case string:
+		if !maybeTemplate(x) {
+			return v, nil // v is already boxed: no allocation
+		}
 		return t.templateString(x, st, convert)
 	case value.Unsafe:
 		return x, nil
@@ -397,11 +440,11 @@ func sameValue(a, b any) bool {
 }
 
 func (t *Templar) templateString(s string, st *renderState, convert bool) (any, error) {
-	if !isPossiblyTemplate(s, defaultDelims) {
+	if !maybeTemplate(s) {
 		return s, nil
 	}
-	if m := singleVarRe.FindStringSubmatch(s); m != nil {
-		if raw, ok := st.vars.Lookup(m[1]); ok {
+	if name, ok := singleVar(s); ok {
+		if raw, ok := st.vars.Lookup(name); ok {
 			switch raw.(type) {
 			case bool, int, int64, float64, nil:
 				return normalize(raw), nil
@@ -423,7 +466,7 @@ func (t *Templar) templateString(s string, st *renderState, convert bool) (any, 
 	if convert && !native {
 		res = literalConvert(out)
 	}
-	if rs, ok := res.(string); ok && st.unsafe && isPossiblyTemplate(rs, defaultDelims) {
+	if rs, ok := res.(string); ok && st.unsafe && maybeTemplate(rs) {
 		// Ansible marks such results unsafe so they are never re-templated.
 		return value.Unsafe(rs), nil
 	}
@@ -463,7 +506,27 @@ func (t *Templar) IsTemplate(s string) bool {
 	return isTemplate(s, defaultDelims)
 }
 
+// maybeTemplate is isPossiblyTemplate with the default delimiters, in
+// one scan for "{{", "{%" and "{#".
+func maybeTemplate(s string) bool {
+	for i := strings.IndexByte(s, '{'); i >= 0 && i+1 < len(s); {
+		switch s[i+1] {
+		case '{', '%', '#':
+			return true
+		}
+		j := strings.IndexByte(s[i+1:], '{')
+		if j < 0 {
+			return false
+		}
+		i += 1 + j
+	}
+	return false
+}
+
 func isPossiblyTemplate(s string, d delims) bool {
+	if d.varStart == "{{" && d.blockStart == "{%" && d.commentStart == "{#" {
+		return maybeTemplate(s)
+	}
 	return strings.Contains(s, d.varStart) || strings.Contains(s, d.blockStart) || strings.Contains(s, d.commentStart)
 }
 
@@ -568,6 +631,10 @@ func (t *Templar) Render(text string, vars Vars, opts RenderOptions) (res string
 	return out, nil
 }
 
+// noNative makes every template with statements go through gonja (tests
+// compare both ways of running statements).
+var noNative = false
+
 type renderConfig struct {
 	d          delims
 	rawStrings bool
@@ -576,8 +643,15 @@ type renderConfig struct {
 	name       string
 }
 
+// cacheKey identifies a compiled template: its source and how it is read
+// (the name matters for the directory includes are resolved from).
+type cacheKey struct {
+	rc  renderConfig
+	src string
+}
+
 func (t *Templar) compile(src string, rc renderConfig) (*compiled, error) {
-	key := fmt.Sprintf("%v|%v|%v|%v|%s", rc.d, rc.rawStrings, rc.trimBlocks, rc.lstrip, src)
+	key := cacheKey{rc, src}
 	t.mu.Lock()
 	c, ok := t.cache[key]
 	t.mu.Unlock()
@@ -595,13 +669,17 @@ func (t *Templar) compile(src string, rc renderConfig) (*compiled, error) {
 	cfg.TrimBlocks = rc.trimBlocks
 	cfg.LeftStripBlocks = false // done by preprocess, as Jinja2 does it
 	cfg.KeepTrailingNewline = true
-	if c.segs != nil {
+	if c.segs == nil && c.nativeOK && !noNative {
+		c.prog, _ = buildProg(c.pieces, rc.trimBlocks, rc.lstrip)
+	}
+	c.pieces = nil
+	if c.segs != nil || c.prog != nil {
 		t.mu.Lock()
 		t.cache[key] = c
 		t.mu.Unlock()
 		return c, nil
 	}
-	root := "root-" + hashString(key)
+	root := "root-" + hashString(fmt.Sprintf("%v|%v|%v|%v|%s", rc.d, rc.rawStrings, rc.trimBlocks, rc.lstrip, src))
 	ld := &fileLoader{t: t, root: root, rootSrc: c.gonjaSrc, rc: rc, dir: t.opts.BaseDir}
 	if rc.name != "" {
 		ld.dir = filepath.Dir(rc.name)
@@ -613,7 +691,7 @@ func (t *Templar) compile(src string, rc renderConfig) (*compiled, error) {
 	c.tmpl = tm
 	t.mu.Lock()
 	if len(t.cache) > 20000 {
-		t.cache = map[string]*compiled{}
+		t.cache = map[cacheKey]*compiled{}
 	}
 	t.cache[key] = c
 	t.mu.Unlock()
@@ -666,6 +744,9 @@ func (t *Templar) renderBody(src string, st *renderState, rc renderConfig) (stri
 	}
 	if c.segs != nil {
 		return t.renderSegments(c, st, src)
+	}
+	if c.prog != nil {
+		return t.renderNative(c, st)
 	}
 	native := false
 	ctx := exec.NewContext(map[string]any{})

@@ -52,7 +52,7 @@ func TestExpressions(t *testing.T) {
 		{"x{{ 'abc' ~ 1 }}", "xabc1"},
 		{"{% for k, v in {'a': none, 'b': 0}.items() %}{{ k }}={{ v }};{% endfor %}", "a=;b=0;"},
 		{"{% for x in [1, 2, 3] %}{{ loop.index0 }}{{ loop.revindex0 }}{{ loop.length }}{% if loop.first %}F{% endif %},{% endfor %}", "023F,113,203,"},
-		{"{% for a in [1, 2] %}{% for b in [3] %}{{ loop.depth }}{{ a }}{{ b }}{% endfor %}{% endfor %}", "213223"},
+		{"{% for a in [1, 2] %}{% for b in [3] %}{{ loop.depth }}{{ a }}{{ b }}{% endfor %}{% endfor %}", "113123"}, // Jinja2: depth counts recursive loop calls only,
 		{"{% set x = 1 %}{% for i in [1] %}{% set x = 2 %}{% endfor %}{{ x }}", "1"},
 		{"x{{ dict(['a', 'b'] | zip([1, 2])) }} {{ dict([['k', 'v']], z=0) }}", "x{'a': 1, 'b': 2} {'k': 'v', 'z': 0}"},
 		// filters
@@ -423,5 +423,24 @@ func TestBadInputNoPanic(t *testing.T) {
 			tpl.Render(in, MapVars{"x": 1}, RenderOptions{})
 			tpl.Cond([]any{in}, MapVars{"x": 1})
 		}()
+	}
+}
+
+func TestSingleVar(t *testing.T) {
+	for _, s := range []string{"{{ x }}", "{{x}}", "{{ x }}\n", "{{ x }}\n\n", "{{ x.y }}", "{{ }}", " {{ x }}", "{{ x }} ", "{{\tx_1\n}}", "{{ é }}", "{{ x }", "{{", "{{ a b }}", "{{ x }}}"} {
+		m := singleVarRe.FindStringSubmatch(s)
+		name, ok := singleVar(s)
+		if ok != (m != nil) || ok && name != m[1] {
+			t.Errorf("singleVar(%q) = %q, %v; regexp gives %q", s, name, ok, m)
+		}
+	}
+}
+
+func TestMaybeTemplate(t *testing.T) {
+	for _, s := range []string{"", "{", "}", "a{", "{{", "x {% y", "{#", "{ {", "a{b{c", "{x{{", "{}", "}}{{"} {
+		slow := strings.Contains(s, "{{") || strings.Contains(s, "{%") || strings.Contains(s, "{#")
+		if got := maybeTemplate(s); got != slow {
+			t.Errorf("maybeTemplate(%q) = %v, want %v", s, got, slow)
+		}
 	}
 }

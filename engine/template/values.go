@@ -110,59 +110,25 @@ func typeName(v any) string {
 // value model: ints, float64, string, bool, nil, []any, *value.Dict.
 func normalize(v any) any {
 	switch x := v.(type) {
-	case int64:
-		return int(x)
-	case int32:
-		return int(x)
-	case uint:
-		return int(x)
-	case uint64:
-		return int(x)
-	case float32:
-		return float64(x)
-	case []string:
-		out := make([]any, len(x))
-		for i, s := range x {
-			out[i] = s
-		}
-		return out
 	case map[string]any:
 		return pyfmt.SortedDict(x)
 	case MapVars:
 		return normalize(map[string]any(x))
 	}
-	return v
+	return value.Plain(v)
 }
 
 // truthy implements Python truthiness.
 func truthy(v any) bool {
 	switch x := v.(type) {
-	case nil:
-		return false
-	case bool:
-		return x
-	case int:
-		return x != 0
-	case float64:
-		return x != 0
-	case string:
-		return x != ""
-	case value.Unsafe:
-		return x != ""
-	case []any:
-		return len(x) > 0
 	case pyTuple:
 		return len(x) > 0
-	case *value.Dict:
-		return x.Len() > 0
 	case keyedGetter:
 		return len(x.Keys()) > 0
-	case map[string]any:
-		return len(x) > 0
 	case *Undefined:
 		return false
 	}
-	return true
+	return value.Truthy(v)
 }
 
 // PyRepr is the repr of an undefined value.
@@ -288,6 +254,22 @@ func dictView(v any) ([]string, func(string) (any, bool)) {
 		return nonNil(x.Keys()), x.Get
 	}
 	return nil, nil
+}
+
+// dictGetter is dictView without the keys, which some mappings (hostvars,
+// vars) compute at a cost: ok is false when v is not a mapping.
+func dictGetter(v any) (get func(string) (any, bool), ok bool) {
+	switch x := v.(type) {
+	case *value.Dict:
+		return x.Get, true
+	case Mapping:
+		return x.Get, true
+	case map[string]any:
+		return func(k string) (any, bool) { e, ok := x[k]; return normalize(e), ok }, true
+	case keyedGetter:
+		return x.Get, true
+	}
+	return nil, false
 }
 
 // keyedGetter is any read-only mapping (values returned as stored).

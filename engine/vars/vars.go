@@ -73,7 +73,24 @@ type Manager struct {
 	nonpers  map[string]*value.Dict // set_fact, register
 	incvars  map[string]*value.Dict // include_vars
 	playInfo *PlayInfo
+	playAny  playLists // playInfo's lists as template values
+	groups   groupsCache
 }
+
+// playLists are the PlayInfo lists converted once to []any.
+type playLists struct{ hostsAll, hosts, batch, roleNames, depRoles, roleNamesAll []any }
+
+// groupsCache keeps the groups variable's lists for one inventory
+// generation (when the inventory has generations).
+type groupsCache struct {
+	ok    bool
+	gen   uint64
+	order []string
+	lists map[string][]any
+}
+
+// generational is implemented by inventories that count their changes.
+type generational interface{ Generation() uint64 }
 
 // PlayInfo is the current play's host lists, for magic variables.
 type PlayInfo struct {
@@ -97,6 +114,62 @@ func (m *Manager) SetPlayInfo(p PlayInfo) {
 	defer m.mu.Unlock()
 	cp := p
 	m.playInfo = &cp
+	seen := map[string]bool{}
+	var all []string
+	for _, n := range append(append([]string{}, p.DepRoles...), p.RoleNames...) {
+		if !seen[n] {
+			seen[n] = true
+			all = append(all, n)
+		}
+	}
+	m.playAny = playLists{strList(p.HostsAll), strList(p.Hosts), strList(p.Batch), strList(p.RoleNames), strList(p.DepRoles), strList(all)}
+}
+
+// playLists returns the current play's lists (shared: copy before handing out).
+func (m *Manager) playLists() (*PlayInfo, playLists) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.playInfo, m.playAny
+}
+
+// groupLists returns the groups variable's group names, in order, and
+// host lists (shared: copy before handing out).
+func (m *Manager) groupLists() ([]string, map[string][]any) {
+	gi, cacheable := m.Inventory.(generational)
+	var gen uint64
+	if cacheable {
+		gen = gi.Generation()
+		m.mu.RLock()
+		c := m.groups
+		m.mu.RUnlock()
+		if c.ok && c.gen == gen {
+			return c.order, c.lists
+		}
+	}
+	g := m.Inventory.Groups()
+	names := make([]string, 0, len(g))
+	for k := range g {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	if o, ok := m.Inventory.(interface{ GroupOrder() []string }); ok {
+		names = o.GroupOrder()
+	}
+	// Ansible lists all and ungrouped first, then groups as created.
+	order := make([]string, 0, len(g))
+	lists := make(map[string][]any, len(g))
+	for _, k := range append([]string{"all", "ungrouped"}, names...) {
+		if hs, ok := g[k]; ok && lists[k] == nil {
+			order = append(order, k)
+			lists[k] = strList(hs)
+		}
+	}
+	if cacheable {
+		m.mu.Lock()
+		m.groups = groupsCache{ok: true, gen: gen, order: order, lists: lists}
+		m.mu.Unlock()
+	}
+	return order, lists
 }
 
 func (m *Manager) play() *PlayInfo {
@@ -207,8 +280,9 @@ type Scope struct {
 	host   string
 	frame  *Frame
 	layers []layer // lowest first
-	magic  map[string]func() any
-	over   *value.Dict // values set on the scope itself (Set)
+	// magic lists the magic variable names of this scope (see magicVar).
+	magic []string
+	over  *value.Dict // values set on the scope itself (Set)
 }
 
 // Scope returns the variables of host in frame (nil frame: host-level
@@ -300,7 +374,7 @@ func (m *Manager) Scope(host string, f *Frame) *Scope {
 	add(f.Loop)
 	add(f.Extra)
 	add(m.Extra)
-	s.magic = s.magicVars()
+	s.magic = s.magicNames()
 	return s
 }
 
@@ -382,8 +456,8 @@ func (s *Scope) Lookup(name string) (any, bool) {
 			return out, true
 		}
 	}
-	if fn, ok := s.magic[name]; ok {
-		return fn(), true
+	if v, ok := s.magicVar(name); ok {
+		return v, true
 	}
 	if v, ok := s.m.Options.Get(name); ok {
 		return v, true
@@ -402,7 +476,7 @@ func (s *Scope) Names() []string {
 	for _, k := range s.over.Keys() {
 		seen[k] = true
 	}
-	for k := range s.magic {
+	for _, k := range s.magic {
 		seen[k] = true
 	}
 	for _, k := range s.m.Options.Keys() {
@@ -438,89 +512,117 @@ func strList(l []string) []any {
 	return out
 }
 
-func (s *Scope) magicVars() map[string]func() any {
-	m := s.m
-	f := s.frame
-	mv := map[string]func() any{
-		"inventory_hostname":       func() any { return s.host },
-		"inventory_hostname_short": func() any { h, _, _ := strings.Cut(s.host, "."); return h },
-		"playbook_dir":             func() any { return m.PlaybookDir },
-		"omit":                     func() any { return m.Omit },
-		"ansible_version":          func() any { return Version },
-		"hostvars":                 func() any { return &HostVars{m: m} },
-		"vars":                     func() any { return s },
-		"ansible_playbook_python":  func() any { return "/usr/bin/python3" },
-		"ansible_config_file":      func() any { return nil },
+// copyList returns a fresh copy of a shared list (templates may mutate
+// the lists they are given, as Python code may).
+func copyList(l []any) []any { return append([]any{}, l...) }
+
+var (
+	magicAlways = []string{"inventory_hostname", "inventory_hostname_short", "playbook_dir", "omit",
+		"ansible_version", "hostvars", "vars", "ansible_playbook_python", "ansible_config_file"}
+	magicInventory = []string{"group_names", "groups"}
+	magicPlay      = []string{"ansible_play_hosts_all", "ansible_play_hosts", "ansible_play_batch", "play_hosts",
+		"ansible_play_name", "ansible_play_role_names", "role_names", "ansible_dependent_role_names", "ansible_role_names"}
+	magicRole = []string{"role_name", "role_path", "ansible_role_name", "ansible_parent_role_names"}
+)
+
+// magicNames lists the magic variables defined in this scope.
+func (s *Scope) magicNames() []string {
+	n := magicAlways
+	if s.m.Inventory != nil {
+		n = append(n[:len(n):len(n)], magicInventory...)
 	}
-	if m.Inventory != nil {
-		mv["group_names"] = func() any { return strList(m.Inventory.GroupNames(s.host)) }
-		mv["groups"] = func() any {
-			g := m.Inventory.Groups()
-			names := make([]string, 0, len(g))
-			for k := range g {
-				names = append(names, k)
-			}
-			sort.Strings(names)
-			d := value.NewDict(len(g))
-			if o, ok := m.Inventory.(interface{ GroupOrder() []string }); ok {
-				names = o.GroupOrder()
-			}
-			// Ansible lists all and ungrouped first, then groups as created.
-			for _, k := range []string{"all", "ungrouped"} {
-				if hs, ok := g[k]; ok {
-					d.Set(k, strList(hs))
-				}
-			}
-			for _, k := range names {
-				if _, ok := g[k]; ok && !d.Has(k) {
-					d.Set(k, strList(g[k]))
-				}
-			}
-			return d
+	if s.frame.Play != nil && s.m.play() != nil {
+		n = append(n[:len(n):len(n)], magicPlay...)
+	}
+	if s.frame.Role != nil {
+		n = append(n[:len(n):len(n)], magicRole...)
+	}
+	return n
+}
+
+// magicVar computes a magic variable (only when it is used).
+func (s *Scope) magicVar(name string) (any, bool) {
+	m, f := s.m, s.frame
+	switch name {
+	case "inventory_hostname":
+		return s.host, true
+	case "inventory_hostname_short":
+		h, _, _ := strings.Cut(s.host, ".")
+		return h, true
+	case "playbook_dir":
+		return m.PlaybookDir, true
+	case "omit":
+		return m.Omit, true
+	case "ansible_version":
+		return Version, true
+	case "hostvars":
+		return &HostVars{m: m}, true
+	case "vars":
+		return s, true
+	case "ansible_playbook_python":
+		return "/usr/bin/python3", true
+	case "ansible_config_file":
+		return nil, true
+	case "group_names", "groups":
+		if m.Inventory == nil {
+			return nil, false
 		}
-	}
-	if f.Play != nil {
-		if pi := m.play(); pi != nil {
-			mv["ansible_play_hosts_all"] = func() any { return strList(pi.HostsAll) }
-			mv["ansible_play_hosts"] = func() any { return strList(pi.Hosts) }
-			mv["ansible_play_batch"] = func() any { return strList(pi.Batch) }
-			mv["play_hosts"] = func() any { return strList(pi.Batch) }
-			mv["ansible_play_name"] = func() any { return pi.Name }
-			mv["ansible_play_role_names"] = func() any { return strList(pi.RoleNames) }
-			mv["role_names"] = func() any { return strList(pi.RoleNames) }
-			mv["ansible_dependent_role_names"] = func() any { return strList(pi.DepRoles) }
-			mv["ansible_role_names"] = func() any {
-				seen := map[string]bool{}
-				var out []string
-				for _, n := range append(append([]string{}, pi.DepRoles...), pi.RoleNames...) {
-					if !seen[n] {
-						seen[n] = true
-						out = append(out, n)
-					}
-				}
-				return strList(out)
-			}
+		if name == "group_names" {
+			return strList(m.Inventory.GroupNames(s.host)), true
 		}
-	}
-	if r := f.Role; r != nil {
-		mv["role_name"] = func() any {
+		order, lists := m.groupLists()
+		d := value.NewDict(len(order))
+		for _, k := range order {
+			d.Set(k, copyList(lists[k]))
+		}
+		return d, true
+	case "role_name", "role_path", "ansible_role_name", "ansible_parent_role_names":
+		r := f.Role
+		if r == nil {
+			return nil, false
+		}
+		switch name {
+		case "role_name":
 			n := r.Name
 			if i := strings.LastIndex(n, "."); i >= 0 && strings.Count(n, ".") >= 2 {
 				n = n[i+1:]
 			}
-			return n
+			return n, true
+		case "role_path":
+			return r.Path, true
+		case "ansible_role_name":
+			return r.Name, true
 		}
-		mv["role_path"] = func() any { return r.Path }
-		mv["ansible_role_name"] = func() any { return r.Name }
-		mv["ansible_parent_role_names"] = func() any {
-			var out []string
-			for i := len(f.DepChain) - 1; i >= 0; i-- {
-				out = append(out, f.DepChain[i].Name)
-			}
-			return strList(out)
+		var out []string
+		for i := len(f.DepChain) - 1; i >= 0; i-- {
+			out = append(out, f.DepChain[i].Name)
 		}
+		return strList(out), true
 	}
-	return mv
+	if f.Play == nil {
+		return nil, false
+	}
+	pi, pl := m.playLists()
+	if pi == nil {
+		return nil, false
+	}
+	switch name {
+	case "ansible_play_hosts_all":
+		return copyList(pl.hostsAll), true
+	case "ansible_play_hosts":
+		return copyList(pl.hosts), true
+	case "ansible_play_batch", "play_hosts":
+		return copyList(pl.batch), true
+	case "ansible_play_name":
+		return pi.Name, true
+	case "ansible_play_role_names", "role_names":
+		return copyList(pl.roleNames), true
+	case "ansible_dependent_role_names":
+		return copyList(pl.depRoles), true
+	case "ansible_role_names":
+		return copyList(pl.roleNamesAll), true
+	}
+	return nil, false
 }
 
 // NamespaceFacts returns the ansible_facts view of a fact cache: keys with

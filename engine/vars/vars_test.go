@@ -1,9 +1,11 @@
 package vars
 
 import (
+	"slices"
 	"testing"
 
 	"octopus/engine/playbook"
+	"octopus/engine/pyfmt"
 	"octopus/engine/value"
 )
 
@@ -84,5 +86,81 @@ func TestFactsNamespace(t *testing.T) {
 	af, _ := s.Lookup("ansible_facts")
 	if v, _ := af.(*value.Dict).Get("os_family"); v != "Debian" {
 		t.Errorf("ansible_facts.os_family = %v", v)
+	}
+}
+
+// genInv is an inventory whose groups change with its generation.
+type genInv struct {
+	fakeInv
+	gen    uint64
+	groups map[string][]string
+}
+
+func (g *genInv) Groups() map[string][]string { return g.groups }
+func (g *genInv) Generation() uint64          { return g.gen }
+
+func TestMagicVars(t *testing.T) {
+	inv := &genInv{fakeInv: fakeInv{"h1": value.DictOf(), "h2": value.DictOf()},
+		groups: map[string][]string{"all": {"h1", "h2"}, "web": {"h1"}, "ungrouped": {}}}
+	m := NewManager(inv, nil)
+	m.SetPlayInfo(PlayInfo{Name: "p", HostsAll: []string{"h1", "h2"}, Hosts: []string{"h1"}, Batch: []string{"h1", "h2"},
+		RoleNames: []string{"r", "dep"}, DepRoles: []string{"dep"}})
+	role := &playbook.Role{Name: "ns.coll.r", Path: "/roles/r"}
+	s := m.Scope("h1", &Frame{Play: &playbook.Play{}, Role: role, DepChain: []*playbook.Role{{Name: "outer"}}})
+	str := func(name string) string {
+		v, ok := s.Lookup(name)
+		if !ok {
+			t.Fatalf("%s undefined", name)
+		}
+		return pyfmt.Repr(v)
+	}
+	for name, want := range map[string]string{
+		"groups":                    "{'all': ['h1', 'h2'], 'ungrouped': [], 'web': ['h1']}",
+		"group_names":               "['web']",
+		"ansible_play_hosts":        "['h1']",
+		"ansible_play_hosts_all":    "['h1', 'h2']",
+		"play_hosts":                "['h1', 'h2']",
+		"ansible_play_name":         "'p'",
+		"ansible_role_names":        "['dep', 'r']",
+		"role_name":                 "'r'",
+		"ansible_role_name":         "'ns.coll.r'",
+		"role_path":                 "'/roles/r'",
+		"ansible_parent_role_names": "['outer']",
+		"inventory_hostname_short":  "'h1'",
+	} {
+		if got := str(name); got != want {
+			t.Errorf("%s = %s, want %s", name, got, want)
+		}
+	}
+	// handed-out lists are copies: a template changing one changes nothing else
+	l, _ := s.Lookup("ansible_play_hosts")
+	l.([]any)[0] = "changed"
+	g, _ := s.Lookup("groups")
+	all, _ := g.(*value.Dict).Get("all")
+	all.([]any)[0] = "changed"
+	if got := str("ansible_play_hosts") + str("groups"); got != "['h1']{'all': ['h1', 'h2'], 'ungrouped': [], 'web': ['h1']}" {
+		t.Errorf("shared lists were modified: %s", got)
+	}
+	// the groups are read again when the inventory's generation changes
+	inv.groups = map[string][]string{"all": {"h1", "h2", "h3"}}
+	if got := str("groups"); got != "{'all': ['h1', 'h2']"+", 'ungrouped': [], 'web': ['h1']}" {
+		t.Errorf("groups re-read within a generation: %s", got)
+	}
+	inv.gen++
+	if got := str("groups"); got != "{'all': ['h1', 'h2', 'h3']}" {
+		t.Errorf("groups after a change = %s", got)
+	}
+	names := s.Names()
+	for _, n := range []string{"groups", "ansible_play_batch", "role_path", "hostvars"} {
+		if !slices.Contains(names, n) {
+			t.Errorf("Names() lacks %s", n)
+		}
+	}
+	// no play, no role: those magic variables are not defined
+	bare := m.Scope("h1", nil)
+	for _, n := range []string{"ansible_play_hosts", "role_name"} {
+		if _, ok := bare.Lookup(n); ok || slices.Contains(bare.Names(), n) {
+			t.Errorf("%s defined without a play or role", n)
+		}
 	}
 }

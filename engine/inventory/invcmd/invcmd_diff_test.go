@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/pmezard/go-difflib/difflib"
+
+	"octopus/engine/inventory/internal/difftest"
 )
 
 // diffCase is one ansible-inventory invocation compared with octopus.
@@ -90,13 +92,7 @@ func usageStripped(s string) string {
 }
 
 func TestDiffAnsibleInventory(t *testing.T) {
-	bin, err := exec.LookPath("ansible-inventory")
-	if err != nil {
-		t.Skip("ansible-inventory not installed; skipping differential tests")
-	}
-	if testing.Short() {
-		t.Skip("slow differential test skipped in -short mode")
-	}
+	bin := difftest.Require(t, "ansible-inventory", true)
 	td := testdataDir(t)
 	pass := 0
 	cases := corpusCases()
@@ -162,10 +158,7 @@ func extractDeepops(t *testing.T) string {
 }
 
 func TestDiffDeepopsInventory(t *testing.T) {
-	bin, err := exec.LookPath("ansible-inventory")
-	if err != nil {
-		t.Skip("ansible-inventory not installed; skipping differential tests")
-	}
+	bin := difftest.Require(t, "ansible-inventory", false)
 	root := extractDeepops(t)
 	inv := "config.example/inventory"
 	cases := []diffCase{

@@ -7,9 +7,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
+
+	"octopus/engine/inventory/internal/difftest"
 )
 
 var (
@@ -68,21 +69,8 @@ func randomINI(r *rand.Rand) string {
 // TestDiffRandomINI compares octopus with ansible-inventory on generated
 // INI inventories (fixed seed, so failures reproduce).
 func TestDiffRandomINI(t *testing.T) {
-	bin, err := exec.LookPath("ansible-inventory")
-	if err != nil {
-		t.Skip("ansible-inventory not installed; skipping differential tests")
-	}
-	if testing.Short() {
-		t.Skip("slow differential test skipped in -short mode")
-	}
-	seed, n := int64(20261126), 25
-	if v, err := strconv.ParseInt(os.Getenv("OCTOPUS_RANDOM_INV_SEED"), 10, 64); err == nil {
-		seed = v
-	}
-	if v, err := strconv.Atoi(os.Getenv("OCTOPUS_RANDOM_INV_N")); err == nil {
-		n = v
-	}
-	r := rand.New(rand.NewSource(seed))
+	bin := difftest.Require(t, "ansible-inventory", true)
+	r, n := difftest.Rand("OCTOPUS_RANDOM_INV_SEED", 20261126, "OCTOPUS_RANDOM_INV_N", 25)
 	dir := t.TempDir()
 	t.Chdir(dir)
 	pass, total := 0, 0
