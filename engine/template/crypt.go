@@ -2,13 +2,9 @@ package template
 
 import (
 	"crypto/rand"
-	"crypto/sha256"
-	"crypto/sha512"
 	"fmt"
 	"hash"
 	"strings"
-
-	"octopus/engine/value"
 )
 
 const cryptAlphabet = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -109,6 +105,10 @@ func shaCrypt(newH func() hash.Hash, password, salt string, rounds int, prefix s
 		}
 		enc(0, c[31], c[30], 3)
 	}
+	if rounds == 5000 {
+		// the scheme's implicit rounds are not written (passlib does the same)
+		return fmt.Sprintf("$%s$%s$%s", prefix, salt, out.String())
+	}
 	return fmt.Sprintf("$%s$rounds=%d$%s$%s", prefix, rounds, salt, out.String())
 }
 
@@ -119,32 +119,4 @@ func randomSalt(n int) string {
 		b[i] = cryptAlphabet[int(b[i])%64]
 	}
 	return string(b)
-}
-
-func fPasswordHash(s *scope, in any, args []any, kw *value.Dict) (any, error) {
-	scheme := "sha512"
-	if v, ok := kwOr(args, kw, 0, "hashtype"); ok && v != nil {
-		scheme = toStr(v)
-	}
-	salt := ""
-	if v, ok := kwOr(args, kw, 1, "salt"); ok && v != nil {
-		salt = toStr(v)
-	} else {
-		salt = randomSalt(16)
-	}
-	switch scheme {
-	case "sha512", "sha512_crypt":
-		rounds := 656000
-		if v, ok := kwOr(args, kw, 3, "rounds"); ok && v != nil {
-			rounds = argInt([]any{v}, 0, rounds)
-		}
-		return shaCrypt(sha512.New, toStr(in), salt, rounds, "6"), nil
-	case "sha256", "sha256_crypt":
-		rounds := 535000
-		if v, ok := kwOr(args, kw, 3, "rounds"); ok && v != nil {
-			rounds = argInt([]any{v}, 0, rounds)
-		}
-		return shaCrypt(sha256.New, toStr(in), salt, rounds, "5"), nil
-	}
-	return nil, fmt.Errorf("unsupported hash type %s", scheme)
 }

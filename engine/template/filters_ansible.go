@@ -637,30 +637,53 @@ func fToJSON(nice bool) filterFunc {
 func fCombine(s *scope, in any, args []any, kw *value.Dict) (any, error) {
 	recursive := kwBool(kw, "recursive", false)
 	listMerge := kwStr(kw, "list_merge", "replace")
+	// Ansible flattens the input and the arguments one level (dropping
+	// nulls) and merges from the right, so its errors name the pair that
+	// failed in that order.
 	var dicts []any
-	dicts = append(dicts, in)
-	for _, a := range args {
-		if l, ok := a.([]any); ok {
-			dicts = append(dicts, flattenOnce(l)...)
-		} else {
-			dicts = append(dicts, a)
+	for _, t := range append([]any{in}, args...) {
+		if isNull(t) {
+			continue
+		}
+		l, ok := t.([]any)
+		if !ok {
+			dicts = append(dicts, t)
+			continue
+		}
+		for _, e := range l {
+			if !isNull(e) {
+				dicts = append(dicts, e)
+			}
 		}
 	}
-	if len(dicts) == 1 {
-		if l, ok := in.([]any); ok {
-			dicts = flattenOnce(l)
-		}
+	switch len(dicts) {
+	case 0:
+		return value.NewDict(0), nil
+	case 1:
+		return dicts[0], nil
 	}
-	out := value.NewDict(0)
-	for _, d := range dicts {
-		if !isMapping(d) {
-			a, _ := toJSON(out, pyfmt.JSONOptions{})
-			b, _ := toJSON(d, pyfmt.JSONOptions{})
-			return nil, fmt.Errorf("failed to combine variables, expected dicts but got a '%s' and a '%s': \n%s\n%s", "dict", typeName(d), a, b)
+	result := dicts[len(dicts)-1]
+	for i := len(dicts) - 2; i >= 0; i-- {
+		d := dicts[i]
+		if !isMapping(d) || !isMapping(result) {
+			a, _ := toJSON(d, pyfmt.JSONOptions{})
+			b, _ := toJSON(result, pyfmt.JSONOptions{})
+			return nil, fmt.Errorf("failed to combine variables, expected dicts but got a '%s' and a '%s': \n%s\n%s", typeName(d), typeName(result), a, b)
 		}
-		out = mergeDict(out, toDict(d), recursive, listMerge)
+		result = mergeDict(toDict(d), toDict(result), recursive, listMerge)
 	}
-	return out, nil
+	return result, nil
+}
+
+// isNull reports the values Ansible's flatten drops: None, "None", "null".
+func isNull(v any) bool {
+	switch t := v.(type) {
+	case nil:
+		return true
+	case string:
+		return t == "None" || t == "null"
+	}
+	return false
 }
 
 func toDict(v any) *value.Dict {

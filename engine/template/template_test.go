@@ -188,6 +188,8 @@ func TestErrors(t *testing.T) {
 		{"{{ 1 + }}", "template error while templating string: unexpected 'end of print statement'. String: {{ 1 + }}. unexpected 'end of print statement'"},
 		{"{{ l[5] }}", "list object has no element 5"},
 		{"{{ undef_x | mandatory }}", "Mandatory variable 'undef_x'  not defined."},
+		{"{{ [1] | combine({}) }}", "failed to combine variables, expected dicts but got a 'int' and a 'dict': \n1\n{}"},
+		{"{{ {'a': 1} | combine(2, {'b': 3}) }}", "failed to combine variables, expected dicts but got a 'int' and a 'dict': \n2\n{\"b\": 3}"},
 	}
 	for _, c := range cases {
 		_, err := tpl.Template(c.in, vars)
