@@ -49,8 +49,7 @@ func (s *session) execute(c *ucli.Context, books []*playbook.Playbook) error {
 	}
 	secrets := s.secrets
 
-	display := output.NewDisplay(o.Verbosity)
-	display.Out, display.Err = s.out, s.err
+	display := s.display
 	cbName := cfg.String("stdout_callback")
 	if cbName == "" {
 		cbName = "default"
@@ -185,6 +184,9 @@ func (s *session) execute(c *ucli.Context, books []*playbook.Playbook) error {
 			Connection:         firstNonEmpty(o.Connection, cfg.String("transport")),
 			Stdin:              stdin,
 			Stdout:             s.out,
+			TaskDebugger:       cfg.Bool("enable_task_debugger"),
+			TaskWarning:        display.WarningEvery,
+			Disconnect:         pool.Reset,
 		})
 		if rc != 0 {
 			code = rc

@@ -11,11 +11,14 @@ import (
 
 	"octopus/engine/config"
 	"octopus/engine/diag"
+	"octopus/engine/executor"
 	"octopus/engine/inventory"
 	"octopus/engine/listing"
+	"octopus/engine/output"
 	"octopus/engine/playbook"
 	"octopus/engine/value"
 	"octopus/engine/vault"
+	"octopus/modules"
 )
 
 // defaultRolesPath is Ansible's roles_path when ansible.cfg sets none.
@@ -35,10 +38,13 @@ type session struct {
 	secrets vault.Secrets
 	decrypt vault.FileDecryptFunc
 	invOpts inventory.Options
+	// display writes warnings, and later the run's output, with Ansible's
+	// colour rules.
+	display *output.Display
 }
 
 func (s *session) warn(msg string) {
-	fmt.Fprint(s.err, inventory.FormatWarning(msg))
+	s.display.Print(inventory.FormatWarning(msg), output.ColorWarn, true)
 }
 
 func (s *session) deprecate(msg, version string) {
@@ -50,7 +56,7 @@ func (s *session) deprecate(msg, version string) {
 		text += " This feature will be removed in version " + version + "."
 	}
 	text += " Deprecation warnings can be disabled by setting deprecation_warnings=False in ansible.cfg."
-	fmt.Fprint(s.err, strings.TrimPrefix(inventory.FormatWarning(text), "[WARNING]: "))
+	s.display.Print(strings.TrimPrefix(inventory.FormatWarning(text), "[WARNING]: "), output.ColorDeprecate, true)
 }
 
 // failure turns a loading error into ansible-playbook's stderr text and exit code.
@@ -70,7 +76,8 @@ func runPlaybook(c *ucli.Context, prog string, o *PlaybookOptions) error {
 	// Each -v adds to the configured verbosity (ANSIBLE_VERBOSITY), as
 	// ansible-playbook's counting option starts from it.
 	o.Verbosity += cfg.Int("verbosity")
-	s := &session{prog: prog, opts: o, cfg: cfg, out: st.Out, err: st.Err}
+	s := &session{prog: prog, opts: o, cfg: cfg, out: st.Out, err: st.Err, display: output.NewDisplay(o.Verbosity)}
+	s.display.Out, s.display.Err = st.Out, st.Err
 	s.startBanner()
 
 	for _, pb := range o.Playbooks {
@@ -182,6 +189,18 @@ func (s *session) flushInventoryWarnings() {
 	}
 }
 
+// unknownActionNote lists the modules octopus has, after Ansible's
+// "couldn't resolve module/action" error.
+func unknownActionNote() string {
+	var names []string
+	for _, n := range modules.Names() {
+		if !strings.Contains(n, ".") {
+			names = append(names, n)
+		}
+	}
+	return "octopus runs its own native modules; it has: " + strings.Join(names, ", ")
+}
+
 func (s *session) loadOptions() playbook.LoadOptions {
 	roles := s.cfg.PathList("roles_path")
 	if len(roles) == 0 {
@@ -197,6 +216,9 @@ func (s *session) loadOptions() playbook.LoadOptions {
 		Warn:      s.warn,
 		Deprecate: s.deprecate,
 		Decrypt:   s.decrypt,
+		// unknown modules fail at load time, as in Ansible
+		KnownAction:       executor.KnownAction,
+		UnknownActionNote: unknownActionNote(),
 	}
 }
 

@@ -46,6 +46,9 @@ type Error struct {
 	// Code is the process exit status ansible-playbook uses for this error:
 	// 4 for parser errors, 1 (or 0, meaning 1) for other errors.
 	Code int
+	// Note is octopus's own advice, printed after Ansible's text (for
+	// example the modules octopus has, after an unknown module).
+	Note string
 }
 
 // Errorf returns an *Error at pos.
@@ -76,10 +79,14 @@ func ExitCode(err error) int {
 // paragraph, a snippet of the offending line and any hints for common
 // YAML mistakes.
 func (e *Error) Error() string {
-	if !e.Pos.IsValid() || e.NoContext {
-		return e.Msg
+	msg := e.Msg
+	if e.Pos.IsValid() && !e.NoContext {
+		msg += "\n\n" + e.Context()
 	}
-	return e.Msg + "\n\n" + e.Context()
+	if e.Note != "" {
+		msg = strings.TrimRight(msg, "\n") + "\n\n" + e.Note
+	}
+	return msg
 }
 
 // Context returns the extended paragraph alone (position, quoted lines,

@@ -3,7 +3,6 @@ package executor
 import (
 	"context"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -366,53 +365,6 @@ func actGroupBy(_ context.Context, a *actionCtx) *value.Dict {
 		parents = []any{"all"}
 	}
 	return value.DictOf("changed", false, "add_group", group, "parent_groups", parents)
-}
-
-func actPause(ctx context.Context, a *actionCtx) *value.Dict {
-	var secs float64
-	unit := "seconds"
-	if m, ok := numOf(a.args["minutes"]); ok {
-		secs = m * 60
-		unit = "minutes"
-	} else if s, ok := numOf(a.args["seconds"]); ok {
-		secs = s
-	}
-	start := time.Now()
-	res := value.NewDict(8)
-	res.Set("changed", false)
-	res.Set("rc", 0)
-	res.Set("start", start.Format("2006-01-02 15:04:05.000000"))
-	echo := true
-	if e, ok := boolOf(a.args["echo"]); ok {
-		echo = e
-	}
-	res.Set("echo", echo)
-	if secs > 0 {
-		hidden := ""
-		if !echo {
-			hidden = " (output is hidden)"
-		}
-		// Ansible shows the timer and then its controls, whether or not a
-		// terminal is attached; the controls line ends in a carriage return.
-		a.pr.r.cb.Verbose(0, fmt.Sprintf("Pausing for %d seconds%s", int(secs), hidden))
-		a.pr.r.cb.Verbose(0, "(ctrl+C then 'C' = continue early, ctrl+C then 'A' = abort)\r")
-		select {
-		case <-ctx.Done():
-		case <-time.After(time.Duration(secs * float64(time.Second))):
-		}
-	}
-	stop := time.Now()
-	res.Set("stop", stop.Format("2006-01-02 15:04:05.000000"))
-	res.Set("delta", int(stop.Sub(start).Seconds()))
-	res.Set("user_input", "")
-	// Ansible reports the time actually paused, rounded to 2 decimals.
-	took := stop.Sub(start).Seconds()
-	if unit == "minutes" {
-		took /= 60
-	}
-	took = math.Round(took*100) / 100
-	res.Set("stdout", fmt.Sprintf("Paused for %s %s", pyfmt.Str(took), unit))
-	return res
 }
 
 func actSetStats(_ context.Context, a *actionCtx) *value.Dict {

@@ -108,9 +108,11 @@ type Options struct {
 	SkipTags    []string
 	StartAtTask string
 	Step        bool
-	Limit       string
-	ExtraVars   *value.Dict
-	Verbosity   int
+	// Limit is --limit as given, for ansible_limit; the Inventory must
+	// already be restricted to it.
+	Limit     string
+	ExtraVars *value.Dict
+	Verbosity int
 
 	ForceHandlers  bool
 	Become         bool
@@ -134,7 +136,7 @@ type Options struct {
 	Gathering string
 	// FactCacheDir enables the jsonfile fact cache.
 	FactCacheDir     string
-	FactCacheTimeout int // seconds, default 86400
+	FactCacheTimeout int // seconds cached facts stay valid; 0 never expires (Ansible's default is 86400)
 	HashMerge        bool
 	AnyErrorsFatal   bool
 	Strategy         string // default "linear"
@@ -161,4 +163,15 @@ type Options struct {
 	// Stdout receives the prompts (default os.Stdout).
 	Stdin  io.Reader
 	Stdout io.Writer
+	// TaskDebugger is enable_task_debugger: failed and unreachable
+	// results open the task debugger (as the debug strategy does).
+	TaskDebugger bool
+	// TaskWarning prints a warning raised while a task runs. Ansible raises
+	// those in a worker process, so they show every time, not once per run
+	// as the controller's warnings do. Nil falls back to Callback.Warning.
+	TaskWarning func(msg string)
+	// Disconnect closes and forgets host's connections where Connect keeps
+	// them (a pool shared across runs), so the next Connect dials again.
+	// Nil: the executor closes the connections it was given.
+	Disconnect func(host string)
 }

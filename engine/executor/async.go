@@ -94,7 +94,12 @@ func (pr *playRun) runAsync(ctx context.Context, mod modules.Module, rt *rtask, 
 		select {
 		case <-j.done:
 			res := j.info(j.result, 1)
-			pr.r.cb.Verbose(0, fmt.Sprintf("ASYNC OK on %s: jid=%s", host, jid))
+			// Ansible names the outcome by the job's final result
+			if truth(res, "failed") {
+				pr.r.cb.Verbose(0, fmt.Sprintf("ASYNC FAILED on %s: jid=%s", host, jid))
+			} else {
+				pr.r.cb.Verbose(0, fmt.Sprintf("ASYNC OK on %s: jid=%s", host, jid))
+			}
 			return res
 		default:
 		}

@@ -47,15 +47,21 @@ func (r *runner) conn(ctx context.Context, host string, cv ConnVars) (connection
 	return c, nil
 }
 
-// dropConn closes and forgets host's connections.
+// dropConn closes and forgets host's connections, so its next task dials
+// again (after a broken link, reset_connection, wait_for_connection).
 func (r *runner) dropConn(host string) {
 	r.connMu.Lock()
-	defer r.connMu.Unlock()
 	for k, c := range r.conns {
 		if strings.HasPrefix(k, host+"|") {
-			c.Close()
+			if r.opts.Disconnect == nil {
+				c.Close()
+			}
 			delete(r.conns, k)
 		}
+	}
+	r.connMu.Unlock()
+	if r.opts.Disconnect != nil {
+		r.opts.Disconnect(host)
 	}
 }
 
@@ -275,11 +281,13 @@ func (e *diagErr) String() string {
 
 // fact cache (gathering = smart with a jsonfile cache dir)
 
-func (pr *playRun) factCachePath(host string) string {
-	if pr.r.opts.FactCacheDir == "" {
+func (pr *playRun) factCachePath(host string) string { return pr.r.factCachePath(host) }
+
+func (r *runner) factCachePath(host string) string {
+	if r.opts.FactCacheDir == "" {
 		return ""
 	}
-	dir := pr.r.opts.FactCacheDir
+	dir := r.opts.FactCacheDir
 	if strings.HasPrefix(dir, "~/") {
 		if h, err := os.UserHomeDir(); err == nil {
 			dir = filepath.Join(h, dir[2:])
@@ -301,8 +309,12 @@ func (pr *playRun) saveFactCache(host string) {
 	os.WriteFile(p, []byte(pyfmt.JSONText(facts, pyfmt.JSONOptions{Indent: 4, SortKeys: true})), 0o644)
 }
 
-func (pr *playRun) loadFactCache(host string) bool {
-	p := pr.factCachePath(host)
+func (pr *playRun) loadFactCache(host string) bool { return pr.r.loadFactCache(host) }
+
+// loadFactCache loads host's facts from the jsonfile cache unless they
+// expired (a timeout of 0 never expires, as in Ansible).
+func (r *runner) loadFactCache(host string) bool {
+	p := r.factCachePath(host)
 	if p == "" {
 		return false
 	}
@@ -310,10 +322,7 @@ func (pr *playRun) loadFactCache(host string) bool {
 	if err != nil {
 		return false
 	}
-	ttl := pr.r.opts.FactCacheTimeout
-	if ttl == 0 {
-		ttl = 86400
-	}
+	ttl := r.opts.FactCacheTimeout
 	if ttl > 0 && time.Since(st.ModTime()) > time.Duration(ttl)*time.Second {
 		return false
 	}
@@ -331,7 +340,7 @@ func (pr *playRun) loadFactCache(host string) bool {
 	if !ok {
 		return false
 	}
-	pr.r.vm.SetFacts(host, d)
+	r.vm.SetFacts(host, d)
 	return true
 }
 

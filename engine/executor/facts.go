@@ -45,6 +45,9 @@ func actGatherFacts(ctx context.Context, a *actionCtx) *value.Dict {
 	if mod, ok := modules.Lookup("setup"); ok {
 		args := map[string]any{}
 		for k, v := range a.args {
+			if k == "parallel" { // an option of the gather_facts action itself
+				continue
+			}
 			args[k] = v
 		}
 		if len(a.pr.play.GatherSubset) > 0 {
@@ -60,7 +63,13 @@ func actGatherFacts(ctx context.Context, a *actionCtx) *value.Dict {
 		if a.pr.play.FactPath != "" {
 			args["fact_path"] = a.pr.play.FactPath
 		}
+		// the gather_facts action applies the setup module's defaults
+		args, fail := a.pr.withModuleDefaults(a.rt, "setup", a.scope, args)
+		if fail != nil {
+			return fail
+		}
 		res := a.pr.runModule(ctx, mod, a.rt, a.host, a.scope, args, a.hr)
+		res.Delete("invocation") // the gather_facts action keeps only the facts of its modules
 		res.Set("_ansible_verbose_override", true)
 		if af, ok := res.Get("ansible_facts"); ok {
 			if d, ok := af.(*value.Dict); ok {

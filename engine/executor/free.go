@@ -2,7 +2,10 @@ package executor
 
 import (
 	"context"
+	"fmt"
 	"sync"
+
+	"octopus/engine/diag"
 )
 
 // runFree runs the batch with the free strategy: every host moves through
@@ -31,6 +34,13 @@ func (pr *playRun) runFree(ctx context.Context) int {
 					mu.Unlock()
 					return
 				}
+				if bypassHostLoop(t) {
+					pr.r.setFatal(&diag.Error{Msg: fmt.Sprintf("The '%s' module bypasses the host loop, which is currently not supported in the free strategy and would instead execute for every host in the inventory list.", t.Task.Action), Pos: t.Task.Pos})
+				}
+				if pr.r.fatalErr() != nil {
+					mu.Unlock()
+					return
+				}
 				pr.iters[h].advance()
 				if t.Task.Module == "meta" {
 					pr.execMeta(ctx, t, h)
@@ -46,7 +56,7 @@ func (pr *playRun) runFree(ctx context.Context) int {
 				res := pr.execHost(ctx, t, h)
 				<-sem
 				mu.Lock()
-				pr.process(res)
+				res = pr.processDebug(ctx, res) // process, then the task debugger
 				pr.handleIncludes([]*hostResult{res}, []string{h})
 				mu.Unlock()
 			}

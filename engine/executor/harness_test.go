@@ -215,9 +215,25 @@ func runOctopus(t *testing.T, file, inv string, args []string) (string, string, 
 			d.Color = true
 		case a == "--custom-stats":
 			customStats = true
+		case a == "--x-fact-cache":
+			i++
+			opts.FactCacheDir = args[i]
+			opts.FactCacheTimeout = 86400
+		case a == "--x-cache-timeout":
+			i++
+			fmt.Sscan(args[i], &opts.FactCacheTimeout)
+		case a == "--x-gathering":
+			i++
+			opts.Gathering = args[i]
 		}
 	}
 	d.Verbosity = opts.Verbosity
+	if opts.Limit != "" {
+		// the CLI restricts the inventory to --limit before the run
+		if err := opts.Inventory.(*testInv).inv.SetLimit(opts.Limit); err != nil {
+			t.Fatal(err)
+		}
+	}
 	cb, err := output.New(cbName, d)
 	if err != nil {
 		t.Fatal(err)
@@ -236,6 +252,7 @@ func runAnsible(t *testing.T, file, inv string, args []string) (string, string, 
 	var cbName string
 	var rest []string
 	color, custom := false, false
+	var extraEnv []string
 	for i := 0; i < len(args); i++ {
 		if args[i] == "--color" {
 			color = true
@@ -243,6 +260,14 @@ func runAnsible(t *testing.T, file, inv string, args []string) (string, string, 
 		}
 		if args[i] == "--custom-stats" {
 			custom = true
+			continue
+		}
+		if env, ok := xEnv[args[i]]; ok {
+			extraEnv = append(extraEnv, env+"="+args[i+1])
+			if args[i] == "--x-fact-cache" {
+				extraEnv = append(extraEnv, "ANSIBLE_CACHE_PLUGIN=jsonfile")
+			}
+			i++
 			continue
 		}
 		if args[i] == "--callback" {
@@ -257,6 +282,7 @@ func runAnsible(t *testing.T, file, inv string, args []string) (string, string, 
 	cmd.Env = append(os.Environ(), "ANSIBLE_NOCOLOR=1", "ANSIBLE_NOCOWS=1", "ANSIBLE_RETRY_FILES_ENABLED=0",
 		"ANSIBLE_FORKS=5", "ANSIBLE_HOST_KEY_CHECKING=0", "ANSIBLE_STDOUT_CALLBACK="+defaultStr(cbName, "default"),
 		"ANSIBLE_LOCALHOST_WARNING=0", "ANSIBLE_INVENTORY_UNPARSED_WARNING=0", "ANSIBLE_PYTHON_INTERPRETER=/usr/bin/python3")
+	cmd.Env = append(cmd.Env, extraEnv...)
 	if custom {
 		cmd.Env = append(cmd.Env, "ANSIBLE_SHOW_CUSTOM_STATS=1")
 	}
@@ -278,6 +304,14 @@ func runAnsible(t *testing.T, file, inv string, args []string) (string, string, 
 		t.Fatal(err)
 	}
 	return out.String(), errb.String(), code
+}
+
+// xEnv maps the harness's own options (settings ansible-playbook takes
+// from its configuration only) to ansible's environment variables.
+var xEnv = map[string]string{
+	"--x-fact-cache":    "ANSIBLE_CACHE_PLUGIN_CONNECTION",
+	"--x-cache-timeout": "ANSIBLE_CACHE_PLUGIN_TIMEOUT",
+	"--x-gathering":     "ANSIBLE_GATHERING",
 }
 
 func defaultStr(s, d string) string {

@@ -198,6 +198,16 @@ func (it *hostIter) insert(blocks []*rblock) {
 }
 
 // end stops iteration for the host (meta end_host / end_play).
+// clearErrors forgets the host's failure (meta: clear_host_errors): a
+// block's always section no longer re-raises it, and a host that already
+// stopped stays stopped in this play but is no longer failed.
+func (it *hostIter) clearErrors() {
+	it.failed = false
+	for _, f := range it.stack {
+		f.failed = false
+	}
+}
+
 func (it *hostIter) end() {
 	it.done = true
 	it.stack = nil

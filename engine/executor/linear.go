@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"octopus/engine/output"
+	"octopus/engine/value"
 )
 
 // hostsLeft returns the batch hosts that are not unreachable.
@@ -217,9 +218,14 @@ func (pr *playRun) runLinear(ctx context.Context) int {
 		}
 		if mfp, ok := numOf(pr.play.MaxFailPercent); ok && len(results) > 0 {
 			r.mu.Lock()
-			nf := len(r.failed)
+			nf := 0
+			for h := range r.failed {
+				if !pr.failedBefore[h] {
+					nf++
+				}
+			}
 			r.mu.Unlock()
-			if float64(nf)/float64(len(pr.batch)) > mfp/100.0 {
+			if size := max(pr.batchSize, 1); float64(nf)/float64(size) > mfp/100.0 {
 				r.mu.Lock()
 				for _, h := range hosts {
 					if !r.failed[h] {
@@ -277,7 +283,24 @@ func (pr *playRun) outTask(rt *rtask, host, name, kind string) *output.Task {
 	}
 	return &output.Task{ID: rt.id, Name: name, Kind: kind, Action: rt.Task.Action, Path: pr.taskPath(rt),
 		CheckMode: pr.checkMode(rt, host), NoLog: pr.noLog(rt, host), Loop: rt.Task.Loop != nil,
-		Include: isInclude(rt)}
+		Include: isInclude(rt), Args: sourceArgs(rt)}
+}
+
+// sourceArgs are the task's arguments as written (untemplated), in source
+// order: what callbacks such as junit show of a task.
+func sourceArgs(rt *rtask) *value.Dict {
+	d := value.NewDict(len(rt.Task.Args))
+	for _, k := range rt.Task.ArgOrder {
+		if v, ok := rt.Task.Args[k]; ok {
+			d.Set(k, v)
+		}
+	}
+	for _, k := range sortedKeys(rt.Task.Args) {
+		if !d.Has(k) {
+			d.Set(k, rt.Task.Args[k])
+		}
+	}
+	return d
 }
 
 // runHosts runs each host's task concurrently (forks/throttle) and
@@ -303,7 +326,7 @@ func (pr *playRun) runHosts(ctx context.Context, tasks map[string]*rtask, hosts 
 	for _, ch := range chans {
 		res := <-ch
 		if pr.r.fatalErr() == nil {
-			pr.process(res)
+			res = pr.processDebug(ctx, res) // process, then the task debugger
 		}
 		out = append(out, res)
 	}

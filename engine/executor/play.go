@@ -25,7 +25,12 @@ type playRun struct {
 	handlers []*rtask
 	roles    []*playbook.Role
 	chains   map[*playbook.Role][]*playbook.Role
-	hostsAll []string
+	hostsAll []string // the play's hosts in inventory order (ansible_play_hosts_all)
+	// batchSize is the current serial batch's host count, failed hosts
+	// included; failedBefore are the hosts that had failed before it began
+	// (max_fail_percentage counts only the batch's new failures).
+	batchSize    int
+	failedBefore map[string]bool
 
 	mu         sync.Mutex
 	notified   map[*rtask]map[string]bool
@@ -41,6 +46,9 @@ type playRun struct {
 	endPlay    bool
 	startAt    string
 	prompted   *value.Dict
+	// incHandlers are the handlers of each role include_role loaded,
+	// by Ansible's role-cache identity (name, from files, include vars).
+	incHandlers map[string][]*rtask
 }
 
 func (r *runner) newID() uint64 { return r.nextID.Add(1) }
@@ -63,6 +71,9 @@ func (r *runner) runPlay(ctx context.Context, play *playbook.Play) (int, bool) {
 	}
 	if pr.strategy == "" {
 		pr.strategy = "linear"
+	}
+	if !pr.askVarsPrompt() {
+		return ExitError, true
 	}
 	// play-level scope (no host) for the name and hosts pattern
 	pscope := r.vm.Scope("", &vars.Frame{Play: play, PlayVars: pr.rawPlayVars()})
@@ -106,7 +117,11 @@ func (r *runner) runPlay(ctx context.Context, play *playbook.Play) (int, bool) {
 		r.cb.NoHostsMatched()
 		return ExitOK, false
 	}
+	// Ansible lists the play's hosts in inventory order whatever `order:` says
 	pr.hostsAll = hosts
+	if inInv, err := r.inv.Hosts(pattern); err == nil && len(inInv) == len(hosts) {
+		pr.hostsAll = inInv
+	}
 	pr.compile()
 	pr.anyFatal = r.opts.AnyErrorsFatal
 	if play.AnyErrorsFatal != nil {
@@ -117,13 +132,30 @@ func (r *runner) runPlay(ctx context.Context, play *playbook.Play) (int, bool) {
 		r.cb.PlayStart(&output.Play{Name: name, Hosts: pattern, Strategy: pr.strategy, CheckMode: check, Path: playPath(play)})
 		prevFailed := r.countFailed()
 		var live []string
+		before := map[string]bool{}
+		var gone []string
 		r.mu.Lock()
 		for _, h := range batch {
 			if !r.failed[h] && !r.unreach[h] {
 				live = append(live, h)
 			}
 		}
+		for h := range r.failed {
+			before[h] = true
+			gone = append(gone, h)
+		}
+		for h := range r.unreach {
+			gone = append(gone, h)
+		}
 		r.mu.Unlock()
+		// hosts that failed or went unreachable earlier are out of this
+		// play's host lists, as Ansible's iterator marks them
+		pr.mu.Lock()
+		pr.batchSize, pr.failedBefore = len(batch), before
+		for _, h := range gone {
+			pr.removed[h] = true
+		}
+		pr.mu.Unlock()
 		if !r.checkHostVars(live) {
 			return ExitError, true
 		}
@@ -324,14 +356,59 @@ func (pr *playRun) compile() {
 		pr.all = append(pr.all, flatten(b)...)
 	}
 	// handlers: role handlers first, then the play's
+	byRole := map[*playbook.Role][]*rtask{}
 	for _, ro := range pr.roles {
+		first := len(pr.handlers)
 		for _, b := range ro.Handlers {
 			pr.addHandlers(b, ro, pr.chains[ro], nil)
 		}
+		byRole[ro] = pr.handlers[first:len(pr.handlers):len(pr.handlers)]
 	}
 	for _, b := range play.Handlers {
 		pr.addHandlers(b, nil, nil, nil)
 	}
+	// import_role loads roles as include_role does (Ansible's role cache
+	// shares them): a later include_role of the same role reuses these.
+	pr.incHandlers = map[string][]*rtask{}
+	for _, ro := range play.ImportedRoles {
+		if ro.Via == nil {
+			continue
+		}
+		var hs []*rtask
+		var walk func(*playbook.Role)
+		walk = func(r *playbook.Role) {
+			for _, d := range r.Deps {
+				walk(d)
+			}
+			hs = append(hs, byRole[r]...)
+		}
+		walk(ro)
+		arg := func(k string) string {
+			if v, ok := ro.Via.Args[k]; ok && v != nil {
+				return fmt.Sprint(v)
+			}
+			return ""
+		}
+		name := arg("name")
+		if name == "" {
+			name = arg("role")
+		}
+		key := roleCacheKey(name, arg("tasks_from"), arg("vars_from"), arg("defaults_from"), arg("handlers_from"), ro.Via.Vars, nil)
+		if _, dup := pr.incHandlers[key]; !dup {
+			pr.incHandlers[key] = hs
+		}
+	}
+}
+
+// roleCacheKey is the identity under which Ansible caches a role loaded
+// by import_role/include_role: name, from files and the include's vars
+// (loop variables included).
+func roleCacheKey(name, tasksFrom, varsFrom, defaultsFrom, handlersFrom string, taskVars *playbook.Vars, loopVars *value.Dict) string {
+	if loopVars == nil {
+		loopVars = value.NewDict(0)
+	}
+	return strings.Join([]string{name, tasksFrom, varsFrom, defaultsFrom, handlersFrom,
+		pyfmt.Repr(varsDict(taskVars)), pyfmt.Repr(loopVars)}, "|")
 }
 
 func (pr *playRun) addHandlers(b *playbook.Block, role *playbook.Role, chain []*playbook.Role, ctx *incCtx) {
@@ -444,7 +521,11 @@ func (pr *playRun) levels(rt *rtask) []kwLevel {
 		}
 	}
 	for c := rt.ctx; c != nil; c = c.task.ctx {
-		out = append(out, kwLevel{&c.task.Task.Keywords, false})
+		// A dynamic include passes none of its own keywords down (its vars
+		// are layered separately); its apply: block and its parents do.
+		if ap := c.task.Task.Apply; ap != nil {
+			out = append(out, kwLevel{&ap.Keywords, true})
+		}
 		out = append(out, staticLevels(c.task.Task)...)
 		if ro := c.task.Task.Role; ro != nil {
 			out = append(out, kwLevel{&ro.Keywords, true})

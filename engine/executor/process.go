@@ -201,6 +201,7 @@ func (pr *playRun) applyFacts(rt *rtask, host string, hr *hostResult, item, fact
 		for _, h := range targets {
 			if cacheable {
 				r.vm.SetFacts(h, facts)
+				pr.saveFactCache(h)
 			}
 			r.vm.SetNonPersistent(h, facts)
 		}
@@ -347,13 +348,9 @@ func (pr *playRun) wantGather(host string) bool {
 		if !implied {
 			return false
 		}
-		if f := pr.r.vm.Facts(host); f.Has("_ansible_facts_gathered") || f.Has("ansible_hostname") {
-			return false
-		}
-		if pr.loadFactCache(host) {
-			return false
-		}
-		return true
+		// Ansible asks the fact cache (loaded at start) whether facts
+		// were gathered; facts from set_fact alone do not count.
+		return !truth(pr.r.vm.Facts(host), "_ansible_facts_gathered")
 	}
 	return implied
 }
@@ -402,6 +399,9 @@ func (pr *playRun) execMeta(ctx context.Context, rt *rtask, host string) (*hostR
 		if eval() {
 			for _, h := range pr.hostsAll {
 				r.vm.ClearFacts(h)
+				if p := pr.factCachePath(h); p != "" {
+					os.Remove(p) // the cache plugin forgets the host too
+				}
 			}
 			msg = "facts cleared"
 		} else {
@@ -414,6 +414,9 @@ func (pr *playRun) execMeta(ctx context.Context, rt *rtask, host string) (*hostR
 			for _, h := range pr.hostsAll {
 				delete(r.failed, h)
 				delete(r.unreach, h)
+				if it := pr.iters[h]; it != nil {
+					it.clearErrors()
+				}
 			}
 			r.mu.Unlock()
 			msg = "cleared host errors"
@@ -555,6 +558,9 @@ func (pr *playRun) handleIncludes(results []*hostResult, hostsLeft []string) {
 				}
 			}
 			g := find(hr.rt, fs, args, vars, isRole)
+			if hr.noLog {
+				label = "(censored due to no_log)"
+			}
 			g.label = label
 			g.hosts = append(g.hosts, hr.host)
 		}
@@ -572,6 +578,11 @@ func (pr *playRun) handleIncludes(results []*hostResult, hostsLeft []string) {
 	perHost := map[string][]*rblock{}
 	var newTasks []*rtask
 	for _, g := range groups {
+		if err := g.rt.Task.ApplyErr; err != nil {
+			// Ansible builds the apply block when it loads the include.
+			pr.r.setFatal(&codedError{err: err, code: ExitUnreachable})
+			return
+		}
 		params := value.NewDict(g.args.Len() + g.vars.Len())
 		for _, k := range g.args.Keys() {
 			if k == "apply" {
@@ -612,6 +623,13 @@ func (pr *playRun) handleIncludes(results []*hostResult, hostsLeft []string) {
 					}
 					display = get("name")
 					pr.chains[role] = chain
+					// Ansible caches a role per play by name and include
+					// vars (loop variables included): including it again
+					// reuses its handlers, which then belong to the latest
+					// include.
+					key := roleCacheKey(get("name"), get("tasks_from"), get("vars_from"), get("defaults_from"), get("handlers_from"), g.rt.Task.Vars, g.vars)
+					cached, seen := pr.incHandlers[key]
+					first := len(pr.handlers)
 					var addRole func(ro *playbook.Role, ch []*playbook.Role)
 					addRole = func(ro *playbook.Role, ch []*playbook.Role) {
 						for _, d := range ro.Deps {
@@ -619,11 +637,26 @@ func (pr *playRun) handleIncludes(results []*hostResult, hostsLeft []string) {
 							addRole(d, pr.chains[d])
 						}
 						blocks = append(blocks, ro.Tasks...)
+						if seen {
+							return
+						}
 						for _, hb := range ro.Handlers {
 							pr.addHandlers(hb, ro, ch, ctx)
 						}
 					}
 					addRole(role, chain)
+					if seen {
+						pr.mu.Lock()
+						for _, h := range cached {
+							h.ctx = ctx
+						}
+						pr.mu.Unlock()
+					} else {
+						if pr.incHandlers == nil {
+							pr.incHandlers = map[string][]*rtask{}
+						}
+						pr.incHandlers[key] = pr.handlers[first:len(pr.handlers):len(pr.handlers)]
+					}
 					pr.roles = append(pr.roles, role)
 				}
 			}

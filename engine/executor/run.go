@@ -72,6 +72,9 @@ func Run(ctx context.Context, pb *playbook.Playbook, opts Options) (code int) {
 	if opts.Forks <= 0 {
 		opts.Forks = 5
 	}
+	if f, ok := opts.Stdin.(*os.File); ok && f == nil {
+		opts.Stdin = nil // a nil *os.File means no terminal
+	}
 	if opts.Callback == nil {
 		opts.Callback = output.NewDefault(output.NewDisplay(opts.Verbosity))
 	}
@@ -99,6 +102,15 @@ func Run(ctx context.Context, pb *playbook.Playbook, opts Options) (code int) {
 	r.vm.Options = r.optionVars()
 	r.cb.PlaybookStart(pb.Path)
 	defer r.closeConns()
+	if opts.FactCacheDir != "" && opts.Inventory != nil {
+		// Ansible reads the fact cache for every host whatever the
+		// gathering policy: cached facts are in hostvars from the start.
+		if hosts, err := opts.Inventory.Hosts("all"); err == nil {
+			for _, h := range hosts {
+				r.loadFactCache(h)
+			}
+		}
+	}
 
 	code = ExitOK
 	for _, play := range pb.Plays {
@@ -108,7 +120,9 @@ func Run(ctx context.Context, pb *playbook.Playbook, opts Options) (code int) {
 		}
 		res, stop := r.runPlay(ctx, play)
 		if err := r.fatalErr(); err != nil {
-			r.cb.Error(err.Error())
+			if err.Error() != "" { // the debugger's quit says nothing more
+				r.cb.Error(err.Error())
+			}
 			return exitCodeOf(err)
 		}
 		if r.stepEnded() {
@@ -217,28 +231,13 @@ func (r *runner) closeConns() {
 	}
 }
 
-// playHosts resolves the play's hosts pattern with --limit and order.
+// playHosts resolves the play's hosts pattern and order. The inventory
+// applies --limit itself (the CLI restricts it before the run, reading
+// @file limits such as retry files).
 func (r *runner) playHosts(pattern string, order string) ([]string, error) {
 	hosts, err := r.inv.Hosts(pattern)
 	if err != nil {
 		return nil, err
-	}
-	if r.opts.Limit != "" {
-		lim, err := r.inv.Hosts(r.opts.Limit)
-		if err != nil {
-			return nil, err
-		}
-		in := map[string]bool{}
-		for _, h := range lim {
-			in[h] = true
-		}
-		var out []string
-		for _, h := range hosts {
-			if in[h] {
-				out = append(out, h)
-			}
-		}
-		hosts = out
 	}
 	switch order {
 	case "reverse_inventory":

@@ -1,7 +1,6 @@
 package executor
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -76,6 +75,9 @@ func blockVars(rt *rtask) []*playbook.Vars {
 		if rt.ctx.task.Task.Vars.Len() > 0 {
 			out = append(out, rt.ctx.task.Task.Vars)
 		}
+		if ap := rt.ctx.task.Task.Apply; ap != nil && ap.Vars.Len() > 0 {
+			out = append(out, ap.Vars)
+		}
 	}
 	for i := len(static) - 1; i >= 0; i-- {
 		out = append(out, static[i])
@@ -105,6 +107,9 @@ func (pr *playRun) scope(host string, rt *rtask, extra *value.Dict) *vars.Scope 
 }
 
 func (pr *playRun) rawPlayVars() []*value.Dict {
+	if pr.prompted != nil && pr.prompted.Len() > 0 {
+		return []*value.Dict{varsDict(pr.play.Vars), pr.prompted}
+	}
 	return []*value.Dict{varsDict(pr.play.Vars)}
 }
 
@@ -385,13 +390,16 @@ func (pr *playRun) execHost(ctx context.Context, rt *rtask, host string) (hr *ho
 	return hr
 }
 
-// errMsg formats a templating/evaluation error as ansible reports it.
+// errMsg formats a templating/evaluation error as ansible reports it. Only
+// an undefined variable carries the task's position: Ansible raises the
+// other templating errors (syntax, filter and lookup failures) without one.
 func (pr *playRun) errMsg(rt *rtask, err error) string {
 	msg := err.Error()
 	if pr.r.tpl.IsUndefined(err) {
 		msg = "The task includes an option with an undefined variable. The error was: " + msg + ". " + msg
+		return withPos(rt, msg)
 	}
-	return withPos(rt, msg)
+	return msg
 }
 
 func withPos(rt *rtask, msg string) string {
@@ -704,6 +712,10 @@ func (pr *playRun) execute(ctx context.Context, rt *rtask, host string, scope *v
 	if err != nil {
 		return failedResult(pr.errMsg(rt, err), noLog)
 	}
+	args, fail := pr.withModuleDefaults(rt, pr.resolvedAction(rt), scope, args)
+	if fail != nil {
+		return fail
+	}
 	// retries / until
 	retries := 1
 	hasUntil := rt.Task.Until != nil
@@ -747,7 +759,7 @@ func (pr *playRun) execute(ctx context.Context, rt *rtask, host string, scope *v
 			result.Set("changed", false)
 		}
 		if rt.Task.Register != "" {
-			scope.Set(rt.Task.Register, registered(result))
+			scope.Set(rt.Task.Register, registeredDuring(result))
 		}
 		if !result.Has("skipped") {
 			if len(rt.Task.ChangedWhen) > 0 {
@@ -770,7 +782,7 @@ func (pr *playRun) execute(ctx context.Context, rt *rtask, host string, scope *v
 				}
 			}
 			if rt.Task.Register != "" {
-				scope.Set(rt.Task.Register, registered(result))
+				scope.Set(rt.Task.Register, registeredDuring(result))
 			}
 		}
 		if retries > 1 {
@@ -843,11 +855,19 @@ func (pr *playRun) tv(v any, scope vars.Vars) any {
 }
 
 // registered is the value stored by register: internal keys stripped,
-// invocation removed.
+// invocation removed (Ansible's strategy drops it from the registered copy;
+// loop items keep theirs).
 func registered(res *value.Dict) *value.Dict {
 	out := output.StripInternal(res, nil).(*value.Dict)
 	out.Delete("invocation")
 	return out
+}
+
+// registeredDuring is the register variable while the task itself still
+// runs (changed_when, failed_when, until): Ansible's task executor sees the
+// raw result there, invocation included.
+func registeredDuring(res *value.Dict) *value.Dict {
+	return output.StripInternal(res, nil).(*value.Dict)
 }
 
 func sortedKeys(m map[string]any) []string {
@@ -864,7 +884,7 @@ func (pr *playRun) runAction(ctx context.Context, rt *rtask, host string, scope 
 	if fn, ok := actions[rt.Task.Module]; ok {
 		return fn(ctx, &actionCtx{pr: pr, rt: rt, host: host, scope: scope, args: args, hr: hr})
 	}
-	mod, ok := modules.Lookup(rt.Task.Action)
+	mod, ok := modules.Lookup(pr.resolvedAction(rt))
 	if !ok {
 		mod, ok = modules.Lookup(rt.Task.Module)
 	}
@@ -1026,63 +1046,4 @@ func plainLists(v any) any {
 		return out
 	}
 	return v
-}
-
-// promptVars answers vars_prompt once per play: from Options.Stdin when
-// given (an empty answer takes the default), otherwise the defaults.
-func (pr *playRun) promptVars() *value.Dict {
-	pr.mu.Lock()
-	defer pr.mu.Unlock()
-	if pr.prompted != nil {
-		return pr.prompted
-	}
-	r := pr.r
-	d := value.NewDict(len(pr.play.VarsPrompt))
-	if r.opts.Stdin == nil {
-		r.cb.Warning("Not prompting as we are not in interactive mode")
-	}
-	for _, p := range pr.play.VarsPrompt {
-		if r.opts.ExtraVars.Has(p.Name) {
-			continue
-		}
-		ans := p.Default
-		if r.opts.Stdin != nil {
-			if r.stdin == nil {
-				r.stdin = bufio.NewReader(r.opts.Stdin)
-			}
-			w := r.opts.Stdout
-			if w == nil {
-				w = os.Stdout
-			}
-			q := p.Prompt
-			if q == "" {
-				q = p.Name
-			}
-			if p.Default != nil {
-				q += " [" + pyfmt.Str(p.Default) + "]"
-			}
-			fmt.Fprint(w, q+": ")
-			line, _ := r.stdin.ReadString('\n')
-			line = strings.TrimRight(line, "\r\n")
-			if p.Confirm {
-				fmt.Fprint(w, "confirm "+q+": ")
-				again, _ := r.stdin.ReadString('\n')
-				if strings.TrimRight(again, "\r\n") != line {
-					r.cb.Warning("***** VALUES ENTERED DO NOT MATCH ****")
-				}
-			}
-			if line != "" {
-				ans = line
-			}
-			if p.Private {
-				fmt.Fprintln(w)
-			}
-		}
-		if s, ok := ans.(string); ok && p.Unsafe {
-			ans = value.Unsafe(s)
-		}
-		d.Set(p.Name, ans)
-	}
-	pr.prompted = d
-	return d
 }

@@ -12,6 +12,7 @@ package playbook
 
 import (
 	"octopus/engine/diag"
+	"octopus/engine/value"
 )
 
 // Playbook is one loaded playbook file with every static import expanded:
@@ -80,10 +81,13 @@ type Keywords struct {
 	DelegateFacts     *bool
 	Throttle          any
 	Timeout           any
-	ModuleDefaults    any
-	Collections       []string
-	Debugger          string
-	Vars              *Vars
+	// ModuleDefaults is module_defaults, validated: a list of mappings
+	// keyed by canonical action name (playbook.CanonicalAction), values
+	// raw. Children extend their parents' list (later entries win).
+	ModuleDefaults []*value.Dict
+	Collections    []string
+	Debugger       string
+	Vars           *Vars
 	// When is the list of conditions set at this level (a string condition,
 	// a bool, or a list of those, normalised to a list). Parents' conditions
 	// are not copied in; the executor walks Parent links.
@@ -253,6 +257,14 @@ type Task struct {
 	// Implicit marks tasks the loader synthesised (none today; Ansible's
 	// implicit meta tasks are hidden from listings).
 	Implicit bool
+	// Apply is the apply: of an include_tasks/include_role task as a
+	// block without tasks: its keywords apply to every included task
+	// (the included blocks hang below it). Nil when absent.
+	Apply *Block
+	// ApplyErr is the error Ansible raises when it builds the apply block
+	// at run time (an invalid Block keyword); the executor reports it
+	// when the include is processed.
+	ApplyErr error
 }
 
 func (*Task) item() {}

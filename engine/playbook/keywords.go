@@ -178,7 +178,11 @@ func applyKeyword(kw *Keywords, key string, n *yaml.Node, file, what string, ds 
 	case "timeout":
 		kw.Timeout = v
 	case "module_defaults":
-		kw.ModuleDefaults = v
+		md, err := loadModuleDefaults(v, nil)
+		if err != nil {
+			return true, err
+		}
+		kw.ModuleDefaults = md
 	case "collections":
 		kw.Collections = nil
 		for _, c := range listOf(v) {

@@ -37,6 +37,9 @@ type LoadOptions struct {
 	// ("couldn't resolve module/action"). When nil every non-keyword key is
 	// accepted as the action.
 	KnownAction func(name string) bool
+	// UnknownActionNote follows the "couldn't resolve module/action" error
+	// (octopus lists the modules it has there).
+	UnknownActionNote string
 	// Decrypt, when set, is applied to the bytes of every file the loader
 	// reads (playbooks, task files, role vars/defaults/meta/handlers) before
 	// parsing: it returns vault-encrypted data decrypted, other data

@@ -266,6 +266,13 @@ func loadVarsPrompt(n *yaml.Node, file string, pos diag.Pos) ([]*VarPrompt, erro
 				return nil, &diag.Error{Msg: fmt.Sprintf("Invalid vars_prompt data structure, found unsupported key '%s'", p.Key), Pos: posOf(n, file), Code: 4}
 			}
 		}
+		hasPrompt := false
+		for _, p := range pairs(it) {
+			hasPrompt = hasPrompt || p.Key == "prompt"
+		}
+		if !hasPrompt {
+			vp.Prompt = vp.Name // no prompt: the name is asked for
+		}
 		out = append(out, vp)
 	}
 	return out, nil

@@ -242,6 +242,11 @@ func (l *Loader) loadRole(name string, e *yaml.Node, pos diag.Pos, c *ctx, roleB
 				switch p.Key {
 				case "allow_duplicates":
 					r.AllowDuplicates = truthy(toValue(p.V, f))
+				case "collections":
+					// the role's collection search list for its tasks
+					if len(r.Collections) == 0 {
+						r.Collections = strList(toValue(p.V, f))
+					}
 				case "dependencies":
 					dn := deref(p.V)
 					if isNull(dn) {

@@ -504,7 +504,7 @@ func (l *Loader) parseTask(n *yaml.Node, c *ctx, parent *Block) (*Task, error) {
 		if attrs[p.Key] || p.Key == "listen" || p.Key == "static" || strings.HasPrefix(p.Key, "with_") {
 			continue
 		}
-		if l.opts.KnownAction != nil && !isBuiltinTask(p.Key) && !l.opts.KnownAction(p.Key) {
+		if l.opts.KnownAction != nil && !isBuiltinTask(p.Key) && !l.knownIn(p.Key, ps, c, parent) {
 			unknown = append(unknown, p.Key)
 			continue
 		}
@@ -517,7 +517,9 @@ func (l *Loader) parseTask(n *yaml.Node, c *ctx, parent *Block) (*Task, error) {
 	}
 	if action == "" {
 		if len(unknown) > 0 {
-			return nil, perr("couldn't resolve module/action '%s'. This often indicates a misspelling, missing collection, or incorrect module path.", unknown[0])
+			err := perr("couldn't resolve module/action '%s'. This often indicates a misspelling, missing collection, or incorrect module path.", unknown[0])
+			err.(*diag.Error).Note = l.opts.UnknownActionNote
+			return nil, err
 		}
 		return nil, perr("no module/action detected in task.")
 	}
@@ -638,10 +640,171 @@ func (l *Loader) parseTask(n *yaml.Node, c *ctx, parent *Block) (*Task, error) {
 			t.Poll = v
 		}
 	}
+	if err := checkIncludeKeywords(t, ps, c.handlers, pos); err != nil {
+		return nil, err
+	}
 	if err := l.checkIncludeArgs(t, pos); err != nil {
 		return nil, err
 	}
+	if err := loadApply(t, ps, file); err != nil {
+		return nil, err
+	}
 	return t, nil
+}
+
+// knownIn reports whether action resolves, directly or through the
+// collections keyword in force for the task being parsed (its own, then
+// its blocks', its role's and the play's).
+func (l *Loader) knownIn(action string, ps []kv, c *ctx, parent *Block) bool {
+	if l.opts.KnownAction(action) {
+		return true
+	}
+	if strings.Contains(action, ".") {
+		return false
+	}
+	var colls []string
+	for _, p := range ps {
+		if p.Key == "collections" {
+			colls = strList(toValue(p.V, c.file))
+		}
+	}
+	for b := parent; len(colls) == 0 && b != nil; b = b.Parent {
+		colls = b.Collections
+	}
+	if len(colls) == 0 && c.role != nil {
+		colls = c.role.Collections
+	}
+	if len(colls) == 0 && c.play != nil {
+		colls = c.play.Collections
+	}
+	for _, coll := range colls {
+		if coll != "ansible.builtin" && coll != "ansible.legacy" && l.opts.KnownAction(coll+"."+action) {
+			return true
+		}
+	}
+	return false
+}
+
+// includeKeywords are the keywords include_tasks and include_role accept
+// (Ansible's TaskInclude.VALID_INCLUDE_KEYWORDS); handlers add listen.
+var includeKeywords = set("action args collections debugger ignore_errors loop loop_control loop_with name no_log register run_once tags timeout vars when")
+
+// checkIncludeKeywords rejects keywords a dynamic include does not take.
+func checkIncludeKeywords(t *Task, ps []kv, handlers bool, pos diag.Pos) error {
+	if strings.Contains(t.Module, ".") || !isA(t.Action, "include_tasks", "include_role") {
+		return nil
+	}
+	class := "TaskInclude"
+	if isA(t.Action, "include_role") {
+		class = "IncludeRole"
+	} else if handlers {
+		class = "HandlerTaskInclude"
+	}
+	bad := func(k string) error {
+		return &diag.Error{Msg: fmt.Sprintf("'%s' is not a valid attribute for a %s", k, class), Pos: pos, Code: 4}
+	}
+	for _, p := range ps {
+		k := p.Key
+		switch {
+		case k == t.Action || k == "action" || k == "local_action" || k == "args":
+			if k == "local_action" {
+				return bad("delegate_to")
+			}
+			continue
+		case strings.HasPrefix(k, "with_"), includeKeywords[k], handlers && k == "listen":
+			continue
+		}
+		return bad(k)
+	}
+	return nil
+}
+
+// loadApply reads the apply: argument of include_tasks/include_role into
+// t.Apply (a block without tasks). A value that is not a mapping is a load
+// error; an invalid block keyword is kept in t.ApplyErr, since Ansible
+// only finds it when it runs the include.
+func loadApply(t *Task, ps []kv, file string) error {
+	a, ok := t.Args["apply"]
+	if !ok || strings.Contains(t.Module, ".") || !isA(t.Action, "include_tasks", "include_role") {
+		return nil
+	}
+	if _, isMap := toDict(a); !isMap {
+		return &diag.Error{Msg: fmt.Sprintf("Expected a dict for apply but got %s instead", pyClass(a)), Pos: t.Pos, Code: 4}
+	}
+	n := findApplyNode(ps, t.Action)
+	if n == nil {
+		return nil
+	}
+	ds := posOf(n, file)
+	b := &Block{Pos: ds, File: file, Role: t.Role}
+	for _, p := range pairs(n) {
+		if p.Key == "block" || p.Key == "rescue" || p.Key == "always" {
+			continue // the apply block is only a parent: its task lists never run
+		}
+		if !BlockKeys[p.Key] {
+			t.ApplyErr = &diag.Error{Msg: fmt.Sprintf("'%s' is not a valid attribute for a Block", p.Key), Pos: ds, Code: 4}
+			return nil
+		}
+	}
+	for _, p := range pairs(n) {
+		if ok, err := applyKeyword(&b.Keywords, p.Key, p.V, file, "Block", ds); err != nil {
+			t.ApplyErr = err
+			return nil
+		} else if !ok && p.Key == "name" {
+			b.Name = str(toValue(p.V, file))
+		}
+	}
+	if len(n.Content) > 0 {
+		t.Apply = b
+	}
+	return nil
+}
+
+// findApplyNode finds the YAML mapping of apply: in a task's entries.
+func findApplyNode(ps []kv, action string) *yaml.Node {
+	look := func(n *yaml.Node) *yaml.Node {
+		n = deref(n)
+		if n == nil || n.Kind != yaml.MappingNode {
+			return nil
+		}
+		for _, p := range pairs(n) {
+			if p.Key == "apply" {
+				if v := deref(p.V); v != nil && v.Kind == yaml.MappingNode {
+					return v
+				}
+			}
+			if p.Key == "args" {
+				if v := deref(p.V); v != nil && v.Kind == yaml.MappingNode {
+					for _, q := range pairs(v) {
+						if q.Key == "apply" {
+							return deref(q.V)
+						}
+					}
+				}
+			}
+		}
+		return nil
+	}
+	for _, p := range ps {
+		if p.Key == action || p.Key == "action" || p.Key == "local_action" || p.Key == "args" {
+			if p.Key == "args" {
+				if v := deref(p.V); v != nil && v.Kind == yaml.MappingNode {
+					for _, q := range pairs(v) {
+						if q.Key == "apply" {
+							if x := deref(q.V); x != nil && x.Kind == yaml.MappingNode {
+								return x
+							}
+						}
+					}
+				}
+				continue
+			}
+			if x := look(p.V); x != nil {
+				return x
+			}
+		}
+	}
+	return nil
 }
 
 // checkIncludeArgs validates the arguments of include/import tasks.
