@@ -320,7 +320,7 @@ func sysResultLines(r Result) Result {
 }
 
 func runApt(ctx context.Context, req *Request) (Result, error) {
-	p, err := aptSpec.Validate(req.Args)
+	p, err := validateArgs(req, &aptSpec, "", req.Args)
 	if err != nil {
 		return Result{"failed": true, "msg": err.Error()}, nil
 	}
@@ -338,6 +338,7 @@ func Apt(ctx context.Context, req *Request, p argspec.Params) (Result, error) {
 	upgradeMode := p.String("upgrade")
 	if upgradeMode == "no" {
 		upgradeMode = ""
+		p["upgrade"] = nil // as Ansible's apt resets its param (invocation shows it)
 	}
 	pkgs := p.List("package")
 
@@ -414,6 +415,7 @@ done
 				return Result{"failed": true, "msg": fmt.Sprintf("Failure downloading %s, %s", deb, msg)}, nil
 			}
 			deb = tmp
+			p["deb"] = tmp // the downloaded file, as Ansible's apt records it
 		}
 		fmt.Fprintf(&s, "_deb=%s\nS debpath; printf '%%s' \"$_deb\"\nS debexists; [ -e \"$_deb\" ] && echo yes\n", connection.ShellQuote(deb))
 		s.WriteString("for _f in Package Version Architecture Depends Pre-Depends; do CE \"deb:$_f\" dpkg --field \"$_deb\" \"$_f\"; done\nS arches; dpkg --print-foreign-architectures 2>/dev/null\n")

@@ -85,7 +85,7 @@ func keysContain(keys []any, k string) bool {
 }
 
 func runAptKey(ctx context.Context, req *Request) (Result, error) {
-	p, err := aptKeySpec.Validate(req.Args)
+	p, err := validateArgs(req, &aptKeySpec, "", req.Args)
 	if err != nil {
 		return Result{"failed": true, "msg": err.Error()}, nil
 	}

@@ -225,7 +225,7 @@ func (s *SourcesList) enabledSources(codename string) map[string]bool {
 }
 
 func runAptRepository(ctx context.Context, req *Request) (Result, error) {
-	p, err := aptRepoSpec.Validate(req.Args)
+	p, err := validateArgs(req, &aptRepoSpec, "", req.Args)
 	if err != nil {
 		return Result{"failed": true, "msg": err.Error()}, nil
 	}
@@ -437,14 +437,27 @@ func aptRepoPPAKey(ctx context.Context, req *Request, owner, name string, bins m
 	if !validate {
 		k = "k"
 	}
-	script := fmt.Sprintf("if has curl; then CE lp curl -fsS%s -H 'Accept: application/json' %s; else CE lp wget -q -O - --header='Accept: application/json' %s; fi\n", k, connection.ShellQuote(url), connection.ShellQuote(url))
-	o, err := probe.Run(ctx, req.Conn, script, sysExecOpts(req))
-	if err != nil {
-		return "", nil, err
-	}
-	out, rc, _ := o.Cmd("lp")
-	if rc != 0 {
-		return "", Result{"failed": true, "msg": "failed to fetch PPA information, error was: " + strings.TrimSpace(o.Stderr("lp"))}, nil
+	var out string
+	if f, used, err := fetchFromTarget(ctx, req, fetchOpts{url: url, validate: validate, useProxy: true, timeout: 10, headers: map[string]string{"Accept": "application/json"}}); used {
+		// from the target through the connection's Dialer
+		switch {
+		case err != nil:
+			return "", Result{"failed": true, "msg": "failed to fetch PPA information, error was: Request failed: " + fetchMessage(err)}, nil
+		case f.status != 200:
+			return "", Result{"failed": true, "msg": fmt.Sprintf("failed to fetch PPA information, error was: HTTP Error %d: %s", f.status, f.reason)}, nil
+		}
+		out = string(f.body)
+	} else {
+		script := fmt.Sprintf("if has curl; then CE lp curl -fsS%s -H 'Accept: application/json' %s; else CE lp wget -q -O - --header='Accept: application/json' %s; fi\n", k, connection.ShellQuote(url), connection.ShellQuote(url))
+		o, err := probe.Run(ctx, req.Conn, script, sysExecOpts(req))
+		if err != nil {
+			return "", nil, err
+		}
+		var rc int
+		out, rc, _ = o.Cmd("lp")
+		if rc != 0 {
+			return "", Result{"failed": true, "msg": "failed to fetch PPA information, error was: " + strings.TrimSpace(o.Stderr("lp"))}, nil
+		}
 	}
 	var info struct {
 		FP string `json:"signing_key_fingerprint"`

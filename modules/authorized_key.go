@@ -20,11 +20,11 @@ var authorizedKeySpec = argspec.Spec{
 	Module: "authorized_key",
 	Options: []argspec.Option{
 		{Name: "user", Required: true},
-		{Name: "key", Required: true},
+		{Name: "key", Required: true, LogOK: true},
 		{Name: "path", Type: "path"},
 		{Name: "manage_dir", Type: "bool", Default: true},
 		{Name: "state", Default: "present", Choices: []any{"absent", "present"}},
-		{Name: "key_options"},
+		{Name: "key_options", LogOK: true},
 		{Name: "exclusive", Type: "bool", Default: false},
 		{Name: "comment"},
 		{Name: "validate_certs", Type: "bool", Default: true},
@@ -214,6 +214,7 @@ func runAuthorizedKey(ctx context.Context, req *Request) (Result, error) {
 	if !p.Bool("follow") && !pathGiven && len(pw) >= 7 {
 		keyfile = path.Join(pw[5], ".ssh", "authorized_keys")
 	}
+	p["keyfile"] = keyfile // the module's params carry it (invocation shows it)
 	// existing keys, keyed by blob (or raw line)
 	keys := map[string]sshKey{}
 	lines := strings.SplitAfter(existing, "\n")
@@ -329,6 +330,13 @@ func runAuthorizedKey(ctx context.Context, req *Request) (Result, error) {
 			statOut = string(res.Stdout)
 		}
 		r["changed"] = true
+	}
+	// the module returns its params: invocation shows changed and diff too
+	if r["changed"] == true {
+		p["changed"] = true
+	}
+	if d, ok := r["diff"]; ok {
+		p["diff"] = d
 	}
 	if pathGiven {
 		addPathStat(r, statOut)

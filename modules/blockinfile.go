@@ -111,7 +111,7 @@ func blockinfileEdit(original []byte, o blockOpts) ([]byte, string, bool, error)
 		n0 = -1
 		if insRe != nil {
 			if multilineFlag.MatchString(insPat) {
-				if m := insRe.Go().FindIndex(original); m != nil {
+				if m := insRe.FindSubmatchIndex(original); m != nil {
 					if insAfter != nil {
 						n0 = bytes.Count(original[:m[1]], []byte("\n"))
 					} else {

@@ -97,7 +97,7 @@ func runCommand(ctx context.Context, req *Request, shell bool) (Result, error) {
 	if shell {
 		args["_uses_shell"] = true
 	}
-	p, err := commandSpec.Validate(args)
+	p, err := validateArgs(req, &commandSpec, "", args)
 	if err != nil {
 		return argFail(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -22,7 +23,7 @@ var copySpec = argspec.Spec{
 	Options: withCommon(
 		argspec.Option{Name: "src", Type: "path"},
 		argspec.Option{Name: "_original_basename"},
-		argspec.Option{Name: "content", Type: "raw", NoLog: true},
+		argspec.Option{Name: "content", NoLog: true}, // the action keeps content; the module never sees it
 		argspec.Option{Name: "dest", Type: "path", Required: true},
 		argspec.Option{Name: "backup", Type: "bool", Default: false},
 		argspec.Option{Name: "force", Type: "bool", Default: true},
@@ -66,6 +67,7 @@ const localContentHeader = "~/.ansible/tmp/ansible-local-octopus/content"
 
 func runCopy(ctx context.Context, req *Request) (Result, error) {
 	args := req.Args
+	req.recordRaw(args) // the action's own failures report the task's arguments
 	src, _ := args["src"].(string)
 	content, hasContent := args["content"]
 	dest, _ := args["dest"].(string)
@@ -100,12 +102,15 @@ func runCopy(ctx context.Context, req *Request) (Result, error) {
 			modArgs[k] = v
 		}
 	}
-	p, argErr := copySpec.Validate(modArgs)
+	p, argErr := validateArgs(req, &copySpec, "", modArgs)
 	if argErr != nil {
 		if remoteSrc {
 			return argFail(argErr)
 		}
 		p = lenientParams(args)
+	}
+	if !remoteSrc {
+		req.recordRaw(args) // until a module run reports its own
 	}
 	if err := expandUser(ctx, req, p, "dest", "src"); err != nil {
 		return nil, err
@@ -124,6 +129,7 @@ func runCopy(ctx context.Context, req *Request) (Result, error) {
 		FileArgs:  fileArgsFrom(args),
 		ModuleErr: argErr,
 		Checksum:  p.String("checksum"),
+		ModArgs:   modArgs,
 		ctrl:      req.Controller,
 		decrypt:   boolArg("decrypt", true),
 	}
@@ -131,6 +137,9 @@ func runCopy(ctx context.Context, req *Request) (Result, error) {
 		w.Data, w.Rel, w.IsContent, w.AfterHeader = contentBytes(content), "content", true, localContentHeader
 		if lt, ok := req.Controller.(LocalTemper); ok {
 			w.AfterHeader = lt.LocalTemp()
+			w.Rel = path.Base(w.AfterHeader) // the action's temporary file's name
+		} else {
+			w.Rel = "tmp" + randHex()[:8]
 		}
 		if w.Attrs.Mode == "preserve" {
 			w.Attrs.Mode = "0600"
@@ -240,6 +249,9 @@ func runCopy(ctx context.Context, req *Request) (Result, error) {
 		if b, _ := r["changed"].(bool); b {
 			changed = true
 		}
+	}
+	if len(files) != 1 {
+		req.recordRaw(args) // no single copy module run speaks for the task
 	}
 	return Result{"dest": dest, "src": full, "changed": changed}, nil
 }
@@ -447,6 +459,7 @@ func copyRemote(ctx context.Context, req *Request, p argspec.Params) (Result, er
 	mode := p["mode"]
 	if mode == "preserve" {
 		mode = remote.ModeString(in.F.Perm())
+		p["mode"] = mode // the copy module updates its params (invocation shows it)
 	}
 	w := &fileWrite{
 		RemoteSrc: src,

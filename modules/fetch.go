@@ -133,6 +133,9 @@ s=$(sha1sum < "$p" | cut -c1-40); printf 'OK\n%%s\n' "$s"; [ "$s" = %s ] || base
 	switch lines[0] {
 	case "ENOENT":
 		if failMissing {
+			// the action returns the failed slurp module's result
+			sa := map[string]any{"src": src}
+			_, _ = validateArgs(req, &slurpSpec, "", sa)
 			return Result{"changed": false, "failed": true, "msg": "the remote file does not exist, not transferring, ignored"}, nil
 		}
 		return Result{"changed": false, "file": src, "msg": "the remote file does not exist, not transferring, ignored"}, nil

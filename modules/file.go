@@ -326,6 +326,7 @@ func runFileProbed(ctx context.Context, req *Request, pre *probed) (Result, erro
 			state = "file"
 		}
 	}
+	p["state"], p["path"] = state, pth // Ansible's file module updates its params (invocation shows them)
 	if p.Bool("recurse") && state != "directory" {
 		return f.finish(Result{"failed": true, "msg": "recurse option requires state to be 'directory'", "path": pth}, in)
 	}

@@ -9,8 +9,11 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"math/big"
+	"os"
 	"path"
 	"strings"
+	"time"
 
 	"octopus/engine/connection"
 	"octopus/modules/internal/remote"
@@ -35,11 +38,25 @@ type fileWrite struct {
 	Attrs       remote.Attrs
 	DirMode     any
 	FileArgs    map[string]any // task args handed to the file module when nothing changes
+	ModArgs     map[string]any // the copy action's task args without content/decrypt (the copy module's, for its invocation)
 	RemoteSrc   string         // copy remote_src: the module compares and reports itself
 	ModuleErr   error          // argument error the remote module would raise
 	Checksum    string         // expected sha1 of the transferred data (copy's checksum)
 	ctrl        Controller     // for reading controller files
 	decrypt     bool
+}
+
+// ansibleTmpSource is a path like the one Ansible's copy action uploads a
+// file to (remote_tmp/ansible-tmp-TIME-PID-RANDOM/source); the copy
+// module's invocation shows it as src.
+func ansibleTmpSource(env *remote.Env) string {
+	home := "~"
+	if env != nil && env.Home != "" {
+		home = env.Home
+	}
+	now := time.Now()
+	n, _ := rand.Int(rand.Reader, big.NewInt(1<<48))
+	return fmt.Sprintf("%s/.ansible/tmp/ansible-tmp-%d.%04d-%d-%d/source", strings.TrimSuffix(home, "/"), now.Unix(), now.Nanosecond()/100000, os.Getpid(), n)
 }
 
 func sha1Hex(b []byte) string { s := sha1.Sum(b); return hex.EncodeToString(s[:]) }
@@ -160,9 +177,9 @@ func writeFile(ctx context.Context, req *Request, w *fileWrite) (Result, error) 
 		return r, nil
 	}
 	if local == st.checksum {
-		dest := destFile
+		dest, shown := destFile, w.Dest // shown: the dest the action hands to the file module
 		if w.Follow && st.info.IsLink() {
-			dest = st.info.RealPath
+			dest, shown = st.info.RealPath, st.info.RealPath
 		}
 		args := map[string]any{}
 		for k, v := range w.FileArgs {
@@ -177,9 +194,15 @@ func writeFile(ctx context.Context, req *Request, w *fileWrite) (Result, error) 
 		if dest == st.info.Path {
 			pre = &probed{path: dest, in: st.info, env: env}
 		}
-		fr, err := runFileProbed(ctx, &Request{Args: args, Conn: req.Conn, Become: req.Become, Env: req.Env, CheckMode: req.CheckMode, DiffMode: req.DiffMode, Host: req.Host}, pre)
+		if args["mode"] == "preserve" {
+			args["mode"] = w.Attrs.Mode
+		}
+		fr, err := runFileProbed(ctx, &Request{Args: args, Conn: req.Conn, Become: req.Become, Env: req.Env, CheckMode: req.CheckMode, DiffMode: req.DiffMode, Host: req.Host, inv: req.inv}, pre)
 		if err != nil {
 			return nil, err
+		}
+		if w.ModArgs != nil {
+			args["dest"] = shown // as the file module's invocation reports it
 		}
 		for k, v := range fr {
 			r[k] = v
@@ -195,6 +218,24 @@ func writeFile(ctx context.Context, req *Request, w *fileWrite) (Result, error) 
 	if req.CheckMode {
 		r["changed"] = true
 		return r, nil
+	}
+	shownSrc := "" // the copy module's src as Ansible's action names the upload
+	if w.ModArgs != nil {
+		// the arguments the copy action hands to the copy module
+		a := make(map[string]any, len(w.ModArgs)+4)
+		for k, v := range w.ModArgs {
+			a[k] = v
+		}
+		shownSrc = ansibleTmpSource(env)
+		a["src"] = shownSrc
+		a["dest"], a["_original_basename"], a["follow"] = w.Dest, w.Rel, w.Follow
+		if c, _ := a["checksum"].(string); c == "" {
+			a["checksum"] = local
+		}
+		if a["mode"] == "preserve" {
+			a["mode"] = w.Attrs.Mode
+		}
+		_, _ = validateArgs(req, &copySpec, "", a)
 	}
 	if w.ModuleErr != nil {
 		res, _ := argFail(w.ModuleErr)
@@ -346,6 +387,9 @@ func writeFile(ctx context.Context, req *Request, w *fileWrite) (Result, error) 
 	}
 	r["dest"] = dest
 	r["src"] = tmpName
+	if shownSrc != "" {
+		r["src"] = shownSrc // as the invocation shows it
+	}
 	if w.RemoteSrc != "" {
 		r["src"] = w.RemoteSrc
 	}

@@ -102,18 +102,15 @@ func fnmatchRe(pat string) string {
 
 // findMatcher implements find's pfilter on a base name.
 type findMatcher struct {
-	pats, excl []*regexp.Regexp
+	pats, excl []interface{ MatchString(string) bool }
 }
 
 func newFindMatcher(pats, excl []string, useRegex bool) (*findMatcher, error) {
 	m := &findMatcher{}
-	comp := func(p string) (*regexp.Regexp, error) {
+	comp := func(p string) (interface{ MatchString(string) bool }, error) {
 		if useRegex {
-			r, err := pyre.Compile(p)
-			if err != nil {
-				return nil, err
-			}
-			return regexp.Compile(`^(?:` + r.Go().String() + `)`)
+			// Python's re.match: anchored at the start only.
+			return pyre.Compile(`\A(?:` + p + `)`)
 		}
 		return regexp.Compile(fnmatchRe(p))
 	}
@@ -189,6 +186,7 @@ func runFind(ctx context.Context, req *Request) (Result, error) {
 		if useRegex {
 			patterns = []string{".*"}
 		}
+		p["patterns"] = []any{patterns[0]} // reported in invocation, as Ansible's find updates its params
 	}
 	var age *float64
 	if p.Set("age") {
@@ -430,7 +428,7 @@ func findContains(data []byte, re *pyre.Regexp, whole bool) bool {
 		return false
 	}
 	if whole {
-		return re.Go().Match(data)
+		return re.Match(data)
 	}
 	for len(data) > 0 {
 		line := data

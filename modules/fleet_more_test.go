@@ -168,6 +168,9 @@ func runFleetSteps(t *testing.T, ansHost, octHost fleet.Host, steps []moreStep) 
 		} else {
 			t.Errorf("step %d %s %v check=%v:\n ansible: %v\n octopus: %v", i, s.Module, s.Args, s.Check, show(want), show(got))
 		}
+		if wi, gi := fleetInvocation(ans[fmt.Sprintf("s%d", i)]), fleetInvocation(moreJSON(res)); wi != gi {
+			t.Errorf("step %d %s %v check=%v: invocation differs:\n ansible: %s\n octopus: %s", i, s.Module, s.Args, s.Check, wi, gi)
+		}
 	}
 	t.Logf("%d/%d steps agree with ansible", same, len(steps))
 }

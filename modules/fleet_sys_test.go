@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -210,8 +211,30 @@ func TestFleetPackagesAndServices(t *testing.T) {
 		} else {
 			t.Errorf("step %d %s %v check=%v:\n ansible: %v\n octopus: %v", i, s.Module, s.Args, s.Check, want, got)
 		}
+		if wi, gi := fleetInvocation(a), fleetInvocation(jsonRound(res)); wi != gi {
+			t.Errorf("step %d %s %v check=%v: invocation differs:\n ansible: %s\n octopus: %s", i, s.Module, s.Args, s.Check, wi, gi)
+		}
 	}
 	t.Logf("%d/%d steps agree with ansible (ansible-playbook %v, octopus %v)", same, len(steps), ansTime.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
+}
+
+// fleetTmpRe matches the temporary paths a module's invocation may show:
+// Ansible's upload directory and octopus's temporary files.
+var fleetTmpRe = regexp.MustCompile(`/[^ '"]*ansible-tmp-[^ '"/]*/[^ '"/]+|/[^ '"]*/\.octopus-(tmp-[0-9a-f]+|[a-z]+-[0-9]+)`)
+
+var fleetHostRe = regexp.MustCompile(`ansible-generated on [^"]*`)
+
+// fleetInvocation is r's invocation as JSON (keys sorted), temporary paths
+// replaced ("none" when r has none).
+func fleetInvocation(r map[string]any) string {
+	inv, ok := r["invocation"]
+	if !ok {
+		return "none"
+	}
+	b, _ := json.Marshal(inv)
+	out := fleetTmpRe.ReplaceAllString(string(b), "@TMP@")
+	// the two sides run on hosts of different names
+	return fleetHostRe.ReplaceAllString(out, "ansible-generated on @HOST@")
 }
 
 func jsonRound(r modules.Result) map[string]any {

@@ -3,10 +3,7 @@ package modules
 import (
 	"context"
 	"crypto/sha1"
-	"crypto/tls"
 	"fmt"
-	"io"
-	"net/http"
 	"net/url"
 	"path"
 	"regexp"
@@ -18,6 +15,7 @@ import (
 	"octopus/engine/pyfmt"
 	"octopus/engine/value"
 	"octopus/modules/internal/argspec"
+	"octopus/modules/internal/fetch"
 	"octopus/modules/internal/probe"
 )
 
@@ -35,7 +33,7 @@ var getURLSpec = argspec.Spec{
 		{Name: "decompress", Type: "bool", Default: true},
 		{Name: "ciphers", Type: "list", Elements: "str"},
 		{Name: "use_netrc", Type: "bool", Default: true},
-		{Name: "force", Type: "bool", Default: false, Aliases: []string{"thirsty"}},
+		{Name: "force", Type: "bool", Default: false},
 		{Name: "http_agent", Default: "ansible-httpget"},
 		{Name: "use_proxy", Type: "bool", Default: true},
 		{Name: "validate_certs", Type: "bool", Default: true},
@@ -100,7 +98,7 @@ func curlHeaders(raw string) (int, string, map[string]string) {
 }
 
 func runGetURL(ctx context.Context, req *Request) (Result, error) {
-	p, err := getURLSpec.Validate(req.Args)
+	p, err := validateArgs(req, &getURLSpec, "", req.Args)
 	if err != nil {
 		return Result{"failed": true, "msg": err.Error()}, nil
 	}
@@ -124,8 +122,12 @@ func runGetURL(ctx context.Context, req *Request) (Result, error) {
 		if !ok {
 			return fail("The checksum parameter has to be in format <algorithm>:<checksum>")
 		}
-		if strings.Contains(s, "://") {
-			return fail("octopus: checksum URLs are not supported")
+		if getURLIsURL(s) {
+			cs, f, err := getURLChecksumFromURL(ctx, req, p, u, s)
+			if err != nil || f != nil {
+				return f, err
+			}
+			s = cs
 		}
 		algo = a
 		sum = strings.ToLower(regexp.MustCompile(`\W+`).ReplaceAllString(s, ""))
@@ -145,6 +147,9 @@ func runGetURL(ctx context.Context, req *Request) (Result, error) {
 	}
 	s.WriteString("S bins; command -v curl; command -v wget\n")
 	fmt.Fprintf(&s, "S mtime; [ -f %s ] && stat -c %%Y %s\n", qd, qd)
+	if td := p.String("tmp_dest"); td != "" {
+		fmt.Fprintf(&s, "S tmpok; [ -d %s ] && echo yes\n", connection.ShellQuote(td))
+	}
 	o, err := probe.Run(ctx, req.Conn, s.String(), sysExecOpts(req))
 	if err != nil {
 		return nil, err
@@ -188,17 +193,28 @@ func runGetURL(ctx context.Context, req *Request) (Result, error) {
 	var hdr map[string]string
 	var elapsed, rc int
 	var fetchErr string
-	if curl == "" && wget == "" {
-		// no HTTP client on the target: fetch from the controller and send the body over
-		var ims time.Time
-		if useIMS {
-			if n, err := strconv.ParseInt(strings.TrimSpace(o.Section("mtime")), 10, 64); err == nil {
-				ims = time.Unix(n, 0)
-			}
+	var ims time.Time
+	if useIMS {
+		if n, err := strconv.ParseInt(strings.TrimSpace(o.Section("mtime")), 10, 64); err == nil {
+			ims = time.Unix(n, 0)
 		}
-		cf, err := controllerFetch(ctx, p, u, ims, req.CheckMode)
+	}
+	if p.String("tmp_dest") != "" && strings.TrimSpace(o.Section("tmpok")) != "yes" {
+		return fail(fmt.Sprintf("%s directory does not exist.", p.String("tmp_dest")))
+	}
+	// from the target through the connection's Dialer when it has one,
+	// else curl or wget on the target, else the controller
+	cf, viaGo, err := fetchFromTarget(ctx, req, getURLOpts(p, u, ims, req.CheckMode))
+	if !viaGo && err != nil {
+		return nil, err // the connection broke
+	}
+	if !viaGo && err == nil && curl == "" && wget == "" {
+		viaGo = true
+		cf, err = controllerFetch(ctx, p, u, ims, req.CheckMode)
+	}
+	if viaGo {
 		if err != nil {
-			fetchErr = err.Error()
+			fetchErr = fetch.Message(err)
 		} else {
 			status, reason, hdr, elapsed = cf.status, cf.reason, cf.header, cf.elapsed
 			if status == 200 {
@@ -214,7 +230,7 @@ func runGetURL(ctx context.Context, req *Request) (Result, error) {
 			}
 		}
 	}
-	if curl != "" || wget != "" {
+	if !viaGo {
 		st, rs, hd, tp, ts, el, r, err := getURLOnTarget(ctx, req, p, u, dest, tmpDir, curl, wget, useIMS)
 		if err != nil {
 			return nil, err
@@ -523,16 +539,23 @@ type fetchOpts struct {
 	headers                    map[string]string
 	timeout                    int
 	validate, useProxy, head   bool
+	forceBasic                 bool // send basic auth before a 401 challenge
 	ims                        time.Time
 }
 
-// controllerFetchParams builds fetchOpts from get_url parameters.
+// controllerFetch performs get_url's request from the controller.
 func controllerFetch(ctx context.Context, p argspec.Params, u string, ims time.Time, head bool) (*fetched, error) {
+	return doFetch(ctx, getURLOpts(p, u, ims, head))
+}
+
+// getURLOpts builds fetchOpts from get_url parameters.
+func getURLOpts(p argspec.Params, u string, ims time.Time, head bool) fetchOpts {
 	fo := fetchOpts{url: u, agent: p.String("http_agent"), timeout: p.Int("timeout"), validate: p.Bool("validate_certs"),
 		useProxy: p.Bool("use_proxy"), head: head, ims: ims, headers: map[string]string{}}
 	if p.Set("url_username") {
 		fo.user, fo.password = p.String("url_username"), p.String("url_password")
 	}
+	fo.forceBasic = p.Bool("force_basic_auth")
 	switch hv := p["headers"].(type) {
 	case map[string]any:
 		for k, v := range hv {
@@ -544,64 +567,18 @@ func controllerFetch(ctx context.Context, p argspec.Params, u string, ims time.T
 			fo.headers[k] = pyfmt.Str(v)
 		}
 	}
-	return doFetch(ctx, fo)
+	return fo
 }
 
 // doFetch performs an HTTP request from the controller (used when the
 // target has neither curl nor wget).
 func doFetch(ctx context.Context, fo fetchOpts) (*fetched, error) {
-	method := "GET"
-	if fo.head {
-		method = "HEAD"
-	}
-	if fo.timeout <= 0 {
-		fo.timeout = 10
-	}
-	ctx, cancel := context.WithTimeout(ctx, time.Duration(fo.timeout)*time.Second)
-	defer cancel()
-	r, err := http.NewRequestWithContext(ctx, method, fo.url, nil)
-	if err != nil {
-		return nil, err
-	}
-	if fo.agent == "" {
-		fo.agent = "ansible-httpget"
-	}
-	r.Header.Set("User-Agent", fo.agent)
-	if !fo.ims.IsZero() {
-		r.Header.Set("If-Modified-Since", fo.ims.UTC().Format(http.TimeFormat))
-	}
-	if fo.user != "" {
-		r.SetBasicAuth(fo.user, fo.password)
-	}
-	for k, v := range fo.headers {
-		r.Header.Set(k, v)
-	}
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	if !fo.validate {
-		tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true}
-	}
-	if !fo.useProxy {
-		tr.Proxy = nil
-	}
 	start := time.Now()
-	resp, err := (&http.Client{Transport: tr}).Do(r)
+	resp, err := fetch.Controller(nil).Do(ctx, fo.request())
 	if err != nil {
 		return nil, err
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, err
-	}
-	h := map[string]string{}
-	for k, v := range resp.Header {
-		h[strings.ToLower(k)] = strings.Join(v, ", ")
-	}
-	if resp.ContentLength >= 0 {
-		h["content-length"] = strconv.FormatInt(resp.ContentLength, 10)
-	}
-	reason := strings.TrimSpace(strings.TrimPrefix(resp.Status, strconv.Itoa(resp.StatusCode)))
-	return &fetched{status: resp.StatusCode, reason: reason, header: h, body: body, elapsed: int(time.Since(start).Seconds())}, nil
+	return fetchedFrom(resp, start), nil
 }
 
 // TargetFetch downloads url to a temporary file on the target with curl or
@@ -617,6 +594,19 @@ func TargetFetch(ctx context.Context, req *Request, u string, validate, keepErro
 	}
 	if !validate {
 		k, nk = k+"k", nk+" --no-check-certificate"
+	}
+	if f, used, err := fetchFromTarget(ctx, req, fetchOpts{url: u, validate: validate, useProxy: true, timeout: 10}); used {
+		if err != nil {
+			return "", -1, "Request failed: " + fetch.Message(err), nil
+		}
+		if f.status != 200 && !keepErrors {
+			return "", f.status, fmt.Sprintf("HTTP Error %d: %s", f.status, f.reason), nil
+		}
+		tmp, err := putTemp(ctx, req, "", "fetch", f.body)
+		if err != nil {
+			return "", 0, "", err
+		}
+		return tmp, 200, "OK", nil
 	}
 	q := connection.ShellQuote(u)
 	o, err := probe.Run(ctx, req.Conn, fmt.Sprintf(`_t=$(mktemp /tmp/octopus-fetch.XXXXXX)
@@ -647,4 +637,80 @@ S tmp; printf '%%s' "$_t"
 		return "", 0, "", err
 	}
 	return tmp, 200, "OK", nil
+}
+
+// getURLIsURL is get_url's is_url: the checksum names a file to download.
+func getURLIsURL(s string) bool {
+	u, err := url.Parse(s)
+	if err != nil {
+		return false
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "http", "https", "ftp", "file":
+		return true
+	}
+	return false
+}
+
+// getURLChecksumFromURL downloads the checksum file at cu (as the target
+// would) and picks the checksum of u's file name from it, as get_url does.
+func getURLChecksumFromURL(ctx context.Context, req *Request, p argspec.Params, u, cu string) (string, Result, error) {
+	fo := getURLOpts(p, cu, time.Time{}, false)
+	start := time.Now()
+	f, used, err := fetchFromTarget(ctx, req, fo)
+	if !used && err != nil {
+		return "", nil, err // the connection broke
+	}
+	if !used {
+		tmp, status, msg, err := TargetFetch(ctx, req, cu, p.Bool("validate_certs"), false)
+		if err != nil {
+			return "", nil, err
+		}
+		if tmp == "" {
+			if status == -1 {
+				return "", Result{"failed": true, "msg": msg, "url": cu, "dest": p.String("dest"), "elapsed": int(time.Since(start).Seconds())}, nil
+			}
+			return "", Result{"failed": true, "msg": "Request failed", "status_code": status, "response": msg, "url": cu, "dest": p.String("dest"), "elapsed": int(time.Since(start).Seconds())}, nil
+		}
+		data, gerr := req.Conn.Get(ctx, tmp, req.Become)
+		probe.Run(ctx, req.Conn, "rm -f "+connection.ShellQuote(tmp)+"\n", sysExecOpts(req))
+		if gerr != nil {
+			return "", nil, gerr
+		}
+		f = &fetched{status: 200, body: data}
+	} else if err != nil {
+		return "", Result{"failed": true, "msg": "Request failed: " + fetch.Message(err), "url": cu, "dest": p.String("dest"), "elapsed": int(time.Since(start).Seconds())}, nil
+	} else if f.status != 200 {
+		return "", Result{"failed": true, "msg": "Request failed", "status_code": f.status, "response": fmt.Sprintf("HTTP Error %d: %s", f.status, f.reason), "url": cu, "dest": p.String("dest"), "elapsed": f.elapsed}, nil
+	}
+	if sum, ok := checksumFor(string(f.body), getURLFilename(u)); ok {
+		return sum, nil, nil
+	}
+	return "", Result{"failed": true, "msg": fmt.Sprintf("Unable to find a checksum for file '%s' in '%s'", getURLFilename(u), cu)}, nil
+}
+
+// checksumFor finds name's checksum in a checksum file: a lone checksum,
+// or "<sum> <name>" / "<sum>  <name>" / "<sum> *<name>" lines (a leading
+// "./" ignored), the first match winning.
+func checksumFor(text, name string) (string, bool) {
+	lines := strings.Split(text, "\n")
+	if len(lines) > 0 && lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	if len(lines) == 1 && len(strings.Fields(lines[0])) == 1 {
+		return lines[0], true
+	}
+	for _, l := range lines {
+		sum, file, ok := strings.Cut(l, " ")
+		if !ok {
+			continue
+		}
+		if strings.HasPrefix(file, " ") || strings.HasPrefix(file, "*") {
+			file = file[1:]
+		}
+		if strings.TrimLeft(file, "./") == name {
+			return sum, true
+		}
+	}
+	return "", false
 }

@@ -14,7 +14,7 @@ var getentSpec = argspec.Spec{
 	Module: "getent",
 	Options: []argspec.Option{
 		{Name: "database", Required: true},
-		{Name: "key"},
+		{Name: "key", LogOK: true},
 		{Name: "service"},
 		{Name: "split"},
 		{Name: "fail_key", Type: "bool", Default: true},

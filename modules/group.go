@@ -40,7 +40,7 @@ func groupProbe(name string, local bool) string {
 }
 
 func runGroup(ctx context.Context, req *Request) (Result, error) {
-	p, err := groupSpec.Validate(req.Args)
+	p, err := validateArgs(req, &groupSpec, "", req.Args)
 	if err != nil {
 		return Result{"failed": true, "msg": err.Error()}, nil
 	}

@@ -2,10 +2,8 @@ package modules
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
-	"octopus/engine/connection"
 	"octopus/modules/internal/argspec"
 	"octopus/modules/internal/probe"
 )
@@ -41,98 +39,11 @@ func fqdnFrom(o *probe.Output) string {
 }
 
 func runHostname(ctx context.Context, req *Request) (Result, error) {
-	p, err := hostnameSpec.Validate(req.Args)
+	p, err := validateArgs(req, &hostnameSpec, "", req.Args)
 	if err != nil {
 		return Result{"failed": true, "msg": err.Error()}, nil
 	}
 	name := p.String("name")
 	use := p.String("use")
-	o, err := probe.Run(ctx, req.Conn, `S path; printf '%s' "$PATH"
-S bin; command -v hostnamectl
-S systemd; if command -v systemctl >/dev/null; then for c in /run/systemd/system/ /dev/.run/systemd/ /dev/.systemd/; do [ -e $c ] && echo yes; done; fi
-CE cur hostnamectl --transient status
-CE perm hostnamectl --static status
-[ -f /etc/hostname ] && F /etc/hostname
-`, sysExecOpts(req))
-	if err != nil {
-		return nil, err
-	}
-	strategy := "file"
-	switch use {
-	case "systemd", "debian":
-		strategy = "systemd"
-	case "":
-		if len(o.Lines("systemd")) > 0 {
-			strategy = "systemd"
-		}
-	default:
-		return Result{"failed": true, "msg": fmt.Sprintf("octopus: the %s hostname strategy is not supported", use)}, nil
-	}
-	var cur, perm string
-	bin := strings.TrimSpace(o.Section("bin"))
-	if strategy == "systemd" {
-		if bin == "" {
-			return Result{"failed": true, "msg": sysBinPathError("hostnamectl", o.Section("path"))}, nil
-		}
-		for _, step := range []string{"cur", "perm"} {
-			out, rc, _ := o.Cmd(step)
-			if rc != 0 {
-				return Result{"failed": true, "msg": fmt.Sprintf("Command failed rc=%d, out=%s, err=%s", rc, out, o.Stderr(step))}, nil
-			}
-			if step == "cur" {
-				cur = strings.TrimSpace(out)
-			} else {
-				perm = strings.TrimSpace(out)
-			}
-		}
-	} else {
-		perm, _ = o.Content("/etc/hostname", "")
-		cur = perm
-	}
-	if strategy == "systemd" && len(name) > 64 && (cur != name || perm != name) {
-		return Result{"failed": true, "msg": "name cannot be longer than 64 characters on systemd servers, try a shorter name"}, nil
-	}
-	changed := cur != name || perm != name
-	var s strings.Builder
-	qn := connection.ShellQuote(name)
-	if changed && !req.CheckMode {
-		if strategy == "systemd" {
-			if perm != name {
-				fmt.Fprintf(&s, "CE setp %s --pretty --static set-hostname %s\n[ \"$_r\" = 0 ] || exit 0\n", bin, qn)
-			}
-			if cur != name {
-				fmt.Fprintf(&s, "CE setc %s --transient set-hostname %s\n[ \"$_r\" = 0 ] || exit 0\n", bin, qn)
-			}
-		} else {
-			fmt.Fprintf(&s, "printf '%%s\\n' %s > /etc/hostname || { S werr; exit 0; }\n", qn)
-		}
-	}
-	s.WriteString(fqdnScript)
-	o2, err := probe.Run(ctx, req.Conn, s.String(), sysExecOpts(req))
-	if err != nil {
-		return nil, err
-	}
-	for _, step := range []string{"setp", "setc"} {
-		if out, rc, ok := o2.Cmd(step); ok && rc != 0 {
-			return Result{"failed": true, "msg": fmt.Sprintf("Command failed rc=%d, out=%s, err=%s", rc, out, o2.Stderr(step))}, nil
-		}
-	}
-	if _, ok := o2.Find("werr"); ok {
-		return Result{"failed": true, "msg": "failed to update hostname: [Errno 13] Permission denied: '/etc/hostname'"}, nil
-	}
-	before := perm
-	if name != cur {
-		before = cur
-	}
-	fqdn := fqdnFrom(o2)
-	domain := ""
-	if i := strings.Index(fqdn, "."); i >= 0 {
-		domain = fqdn[i+1:]
-	}
-	res := Result{"changed": changed, "name": name, "ansible_facts": map[string]any{
-		"ansible_hostname": strings.Split(name, ".")[0], "ansible_nodename": name, "ansible_fqdn": fqdn, "ansible_domain": domain}}
-	if changed {
-		res["diff"] = map[string]any{"after": "hostname = " + name + "\n", "before": "hostname = " + before + "\n"}
-	}
-	return res, nil
+	return hostnameRun(ctx, req, name, use)
 }

@@ -20,7 +20,7 @@ var knownHostsSpec = argspec.Spec{
 	Module: "known_hosts",
 	Options: []argspec.Option{
 		{Name: "name", Required: true, Aliases: []string{"host"}},
-		{Name: "key"},
+		{Name: "key", LogOK: true},
 		{Name: "path", Type: "path", Default: "~/.ssh/known_hosts"},
 		{Name: "hash_host", Type: "bool", Default: false},
 		{Name: "state", Default: "present", Choices: []any{"absent", "present"}},
@@ -182,8 +182,10 @@ func runKnownHosts(ctx context.Context, req *Request) (Result, error) {
 		r[k] = v
 	}
 	r["diff"] = diff
+	p["diff"] = diff // the module returns its params: invocation shows diff and changed
 	statOut := string(res.Stdout)
 	if state == "absent" && foundLine == 0 && key != "" {
+		p["changed"] = false
 		addPathStat(r, statOut)
 		return r, nil
 	}
@@ -236,6 +238,9 @@ cat > "$t"; if [ -e "$f" ]; then chmod --reference="$f" -- "$t"; chown --referen
 			return fail(Result{}, strings.TrimSpace(string(res.Stderr)))
 		}
 		statOut = string(res.Stdout)
+	}
+	if r["changed"] == true {
+		p["changed"] = true
 	}
 	addPathStat(r, statOut)
 	return r, nil

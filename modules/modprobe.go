@@ -54,7 +54,7 @@ func sysPyLines(s string) []string {
 }
 
 func runModprobe(ctx context.Context, req *Request) (Result, error) {
-	p, err := modprobeSpec.Validate(req.Args)
+	p, err := validateArgs(req, &modprobeSpec, "", req.Args)
 	if err != nil {
 		return Result{"failed": true, "msg": err.Error()}, nil
 	}

@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"octopus/engine/connection"
+	"octopus/modules/internal/argspec"
 )
 
 // Result is a module's return value, with Ansible's keys ("changed",
@@ -78,6 +79,8 @@ type Request struct {
 	Host       string         // inventory_hostname, for messages
 	Action     string         // module name as the task wrote it ("file", "ansible.builtin.file"); shown in argument errors
 	Vars       map[string]any // read-only task vars, for modules that need facts
+
+	inv *invocation // the validated parameters to report (set by validate)
 }
 
 // Module is implemented by every native module.
@@ -98,9 +101,12 @@ var (
 
 // Register makes a module available under each name (short name and
 // "ansible.builtin." / "ansible.legacy." forms are added automatically).
+// The registered module reports its validated parameters as Ansible's
+// modules do (see Reporting).
 func Register(m Module, names ...string) {
 	mu.Lock()
 	defer mu.Unlock()
+	m = Reporting(m)
 	for _, n := range names {
 		registry[n] = m
 		registry["ansible.builtin."+n] = m
@@ -129,4 +135,112 @@ func Names() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// invocation records the spec and parameters a module validated.
+type invocation struct {
+	spec *argspec.Spec
+	args map[string]any
+	p    argspec.Params
+	raw  bool // module_args are args as given (the copy action's _ensure_invocation)
+}
+
+// recordRaw notes that the result's module_args are the task's arguments
+// as given, as the copy action reports them when no single module run
+// speaks for the task (content is shown masked).
+func (req *Request) recordRaw(args map[string]any) {
+	if req.inv != nil {
+		*req.inv = invocation{args: args, raw: true}
+	}
+}
+
+// dropInvocation forgets what was recorded: the result is the action
+// plugin's own (it failed or skipped before its module ran).
+func (req *Request) dropInvocation() {
+	if req.inv != nil {
+		*req.inv = invocation{}
+	}
+}
+
+// record notes the parameters a module validated; the last call wins (an
+// action that hands over to another module reports that module's).
+func (req *Request) record(spec *argspec.Spec, args map[string]any, p argspec.Params) {
+	if req.inv != nil {
+		*req.inv = invocation{spec: spec, args: args, p: p}
+	}
+}
+
+type reporting struct{ m Module }
+
+// Reporting wraps m so that its results carry what an AnsibleModule adds
+// on exit: invocation.module_args (every parameter of the spec the module
+// validated with, see argspec.ModuleArgs), the "Module did not set no_log"
+// warnings, and no_log parameter values hidden throughout the result
+// (argspec.RemoveValues). Modules that validate no spec (Ansible's
+// controller-side actions such as raw, script or fetch) are left as they are.
+func Reporting(m Module) Module {
+	if _, ok := m.(reporting); ok {
+		return m
+	}
+	return reporting{m}
+}
+
+// Run runs the module and completes its result.
+func (r reporting) Run(ctx context.Context, req *Request) (Result, error) {
+	if req.inv != nil { // a module run by another one: the outer run reports
+		return r.m.Run(ctx, req)
+	}
+	inv := &invocation{}
+	req.inv = inv
+	defer func() { req.inv = nil }()
+	res, err := r.m.Run(ctx, req)
+	if err != nil || res == nil {
+		return res, err
+	}
+	if inv.raw {
+		if _, ok := res["invocation"]; !ok {
+			// the task's arguments, both at the top and as module_args
+			top := make(map[string]any, len(inv.args)+1)
+			ma := make(map[string]any, len(inv.args))
+			for k, v := range inv.args {
+				top[k], ma[k] = v, v
+			}
+			if _, ok := top["content"]; ok {
+				top["content"] = "CENSORED: content is a no_log parameter"
+			}
+			if ma["content"] != nil {
+				ma["content"] = argspec.NoLogPlaceholder
+			}
+			top["module_args"] = ma
+			res["invocation"] = top
+		}
+		return res, nil
+	}
+	if inv.spec == nil {
+		return res, nil
+	}
+	if _, ok := res["invocation"]; !ok {
+		res["invocation"] = map[string]any{"module_args": inv.spec.ModuleArgs(inv.args, inv.p)}
+	}
+	if w := inv.spec.NoLogWarnings(inv.args); len(w) > 0 {
+		all := make([]any, 0, len(w))
+		for _, s := range w {
+			all = append(all, s)
+		}
+		switch old := res["warnings"].(type) {
+		case []any:
+			all = append(all, old...)
+		case []string:
+			for _, s := range old {
+				all = append(all, s)
+			}
+		}
+		res["warnings"] = all
+	}
+	if nl := inv.spec.NoLogStrings(inv.p); len(nl) > 0 {
+		for k, v := range res {
+			res[k] = argspec.RemoveValues(v, nl)
+		}
+	}
+	return res, nil
 }

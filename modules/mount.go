@@ -21,7 +21,7 @@ var mountSpec = argspec.Spec{
 		{Name: "fstype"},
 		{Name: "path", Type: "path", Required: true, Aliases: []string{"name"}},
 		{Name: "opts"},
-		{Name: "passno", Default: "0"},
+		{Name: "passno", Default: "0", LogOK: true},
 		{Name: "src", Type: "path"},
 		{Name: "backup", Type: "bool", Default: false},
 		{Name: "state", Required: true, Choices: []any{"absent", "absent_from_fstab", "mounted", "present", "unmounted", "remounted", "ephemeral"}},
@@ -168,7 +168,7 @@ func linuxMounts(text string) map[string]string {
 }
 
 func runMount(ctx context.Context, req *Request) (Result, error) {
-	p, err := mountSpec.Validate(req.Args)
+	p, err := validateArgs(req, &mountSpec, "", req.Args)
 	if err != nil {
 		return Result{"failed": true, "msg": err.Error()}, nil
 	}

@@ -23,6 +23,7 @@ func runPing(ctx context.Context, req *Request) (Result, error) {
 	}
 	data := p.String("data")
 	if data == "crash" {
+		req.dropInvocation() // the module died: no result of its own
 		tb := "Traceback (most recent call last):\n  File \"ansible/modules/ping.py\", line 79, in main\nException: boom\n"
 		return Result{"changed": false, "failed": true, "msg": "MODULE FAILURE\nSee stdout/stderr for the exact error",
 			"module_stdout": "", "module_stderr": tb, "exception": tb, "rc": 1}, nil

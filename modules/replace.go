@@ -47,11 +47,11 @@ func replaceEdit(contents, regexp, repl, after, before string) (string, int, str
 		if err != nil {
 			return "", 0, "", err
 		}
-		m := sre.Go().FindStringSubmatchIndex(contents)
+		m := sre.FindSubmatchIndex([]byte(contents))
 		if m == nil {
 			return contents, 0, "Pattern for before/after params did not match the given file: " + pattern, nil
 		}
-		i := sre.Go().SubexpIndex("subsection")
+		i := sre.SubexpIndex("subsection")
 		start, end = m[2*i], m[2*i+1]
 		section = contents[start:end]
 	}

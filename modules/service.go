@@ -74,7 +74,7 @@ func runService(ctx context.Context, req *Request) (Result, error) {
 				warns = append(warns, fmt.Sprintf(`Ignoring "%s" as it is not used in "systemd"`, k))
 			}
 		}
-		p, err := systemdSpec.Validate(args)
+		p, err := validateArgs(req, &systemdSpec, "", args)
 		if err != nil {
 			return Result{"failed": true, "msg": err.Error()}, nil
 		}
@@ -89,7 +89,7 @@ func runService(ctx context.Context, req *Request) (Result, error) {
 		}
 		return res, err
 	}
-	p, err := serviceSpec.Validate(args)
+	p, err := validateArgs(req, &serviceSpec, "", args)
 	if err != nil {
 		return Result{"failed": true, "msg": err.Error()}, nil
 	}

@@ -26,7 +26,7 @@ func init() { Register(Func(runSetup), "setup") }
 // returned as ansible_facts with "ansible_"-prefixed names plus
 // gather_subset and module_setup.
 func runSetup(ctx context.Context, req *Request) (Result, error) {
-	p, err := setupSpec.Validate(req.Args)
+	p, err := validateArgs(req, &setupSpec, "", req.Args)
 	if err != nil {
 		return Result{"failed": true, "msg": err.Error()}, nil
 	}

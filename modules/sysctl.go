@@ -112,7 +112,7 @@ func sysctlEqual(a, b string) bool {
 var sysctlErrRe = regexp.MustCompile(`(?m)^sysctl: setting key "[^"]+": (Invalid argument|Read-only file system)$`)
 
 func runSysctl(ctx context.Context, req *Request) (Result, error) {
-	p, err := sysctlSpec.Validate(req.Args)
+	p, err := validateArgs(req, &sysctlSpec, "", req.Args)
 	if err != nil {
 		return Result{"failed": true, "msg": err.Error()}, nil
 	}
@@ -125,6 +125,7 @@ func runSysctl(ctx context.Context, req *Request) (Result, error) {
 		return Result{"failed": true, "msg": "value cannot be blank"}, nil
 	}
 	value := sysctlValue(p["value"])
+	p["name"], p["value"] = name, value // Ansible's sysctl normalizes its params (invocation shows them)
 	file := p.String("sysctl_file")
 	qf := connection.ShellQuote(file)
 	o, err := probe.Run(ctx, req.Conn, fmt.Sprintf("LANG=C LC_ALL=C LC_MESSAGES=C; export LANG LC_ALL LC_MESSAGES\nS path; printf '%%s' \"$PATH\"\nS bin; PATH=$PATH:/sbin:/usr/sbin:/usr/local/sbin command -v sysctl\nCE cur sysctl -e -n %s\n[ -f %s ] && F %s\n", connection.ShellQuote(name), qf, qf), sysExecOpts(req))

@@ -31,7 +31,7 @@ var systemdSpec = argspec.Spec{
 func init() { Register(Func(runSystemd), "systemd", "systemd_service") }
 
 func runSystemd(ctx context.Context, req *Request) (Result, error) {
-	p, err := systemdSpec.Validate(req.Args)
+	p, err := validateArgs(req, &systemdSpec, "", req.Args)
 	if err != nil {
 		return Result{"failed": true, "msg": err.Error()}, nil
 	}

@@ -26,12 +26,12 @@ var tempfileSpec = argspec.Spec{
 // in path or the target's $TMPDIR (default /tmp). Like Ansible's module it
 // does not support check mode.
 func runTempfile(ctx context.Context, req *Request) (Result, error) {
-	if req.CheckMode {
-		return Result{"changed": false, "skipped": true, "msg": "remote module (tempfile) does not support check mode"}, nil
-	}
 	p, err := validate(&tempfileSpec, req)
 	if err != nil {
 		return argFail(err)
+	}
+	if req.CheckMode {
+		return Result{"changed": false, "skipped": true, "msg": "remote module (tempfile) does not support check mode"}, nil
 	}
 	dir := `"${TMPDIR:-/tmp}"`
 	if p.Set("path") {

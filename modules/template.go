@@ -122,17 +122,25 @@ func runTemplate(ctx context.Context, req *Request) (Result, error) {
 	copyArgs["src"] = source
 	copyArgs["dest"] = dest
 	copyArgs["follow"] = follow
-	p, argErr := copySpec.Validate(copyArgs)
+	p, argErr := validateArgs(req, &copySpec, "", copyArgs)
 	if argErr != nil {
 		p = lenientParams(copyArgs)
 	}
 	base := filepath.Base(source)
+	// the copy action's task: src is the rendered file in the local temp dir
+	rawArgs := make(map[string]any, len(copyArgs))
+	for k, v := range copyArgs {
+		rawArgs[k] = v
+	}
+	rawArgs["src"] = localTemplateHeader(req, base)
+	req.recordRaw(rawArgs)
 	w := &fileWrite{
 		Dest: dest, Rel: base, Data: data, AfterHeader: localTemplateHeader(req, base),
 		Follow: follow, Force: p.Bool("force"), Backup: p.Bool("backup"), Validate: p.String("validate"),
 		DirMode: p["directory_mode"], ModuleErr: argErr,
 		Attrs:    remote.Attrs{Owner: p.String("owner"), Group: p.String("group"), Mode: mode},
 		FileArgs: fileArgsFrom(copyArgs),
+		ModArgs:  rawArgs,
 	}
 	r, err := writeFile(ctx, req, w)
 	return copyResult(r, err, dest, w.AfterHeader)

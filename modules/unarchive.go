@@ -62,7 +62,7 @@ func runUnarchive(ctx context.Context, req *Request) (Result, error) {
 	if args["src"] == nil || args["dest"] == nil {
 		return fail(Result{}, "src (or content) and dest are required")
 	}
-	p, err := unarchiveSpec.Validate(args)
+	p, err := validateArgs(req, &unarchiveSpec, "", args)
 	if err != nil {
 		return argFail(err)
 	}
@@ -76,6 +76,7 @@ func runUnarchive(ctx context.Context, req *Request) (Result, error) {
 			return nil, err
 		}
 		if strings.HasPrefix(string(res.Stdout), "Y") {
+			req.dropInvocation() // the action skips before its module runs
 			return Result{"changed": false, "skipped": true, "msg": "skipped, since " + c + " exists"}, nil
 		}
 	}
@@ -84,6 +85,7 @@ func runUnarchive(ctx context.Context, req *Request) (Result, error) {
 	if !remoteSrc {
 		local, err := req.Controller.FindFile("files", src)
 		if err != nil {
+			req.dropInvocation() // the action's failure: no module ran
 			return fail(Result{}, err.Error())
 		}
 		var data []byte
@@ -100,8 +102,17 @@ func runUnarchive(ctx context.Context, req *Request) (Result, error) {
 			return nil, err
 		}
 		src = uploaded
+		p["src"] = uploaded // the module's src is the uploaded copy (its invocation shows it)
 	} else if strings.Contains(src, "://") {
-		return fail(Result{}, "octopus's unarchive does not download remote_src URLs; use get_url first")
+		// fetch_file: downloaded on the target (an HTTP error page is kept)
+		tmp, _, msg, err := TargetFetch(ctx, req, src, p.Bool("validate_certs"), true)
+		if err != nil {
+			return nil, err
+		}
+		if tmp == "" {
+			return fail(Result{}, fmt.Sprintf("Failure downloading %s, %s", src, msg))
+		}
+		src, uploaded = tmp, tmp
 	}
 	script := unarchiveScript(src, dest, p, req.CheckMode, uploaded)
 	res, err := target(req).Run(ctx, script, nil)
@@ -126,6 +137,7 @@ func runUnarchive(ctx context.Context, req *Request) (Result, error) {
 	}
 	switch {
 	case sec["ERR"] == "NODEST":
+		req.dropInvocation() // the action's failure: no module ran
 		return fail(Result{}, fmt.Sprintf("dest '%s' must be an existing dir", dest))
 	case sec["ERR"] == "NOSRC":
 		return fail(Result{}, fmt.Sprintf("Source '%s' does not exist", src))

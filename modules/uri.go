@@ -162,18 +162,18 @@ func absoluteLocation(u, loc string) string {
 // runURI performs the request on the target with curl (or wget), in one
 // round trip that returns the status line, headers and body.
 func runURI(ctx context.Context, req *Request) (Result, error) {
-	if req.CheckMode {
-		return Result{"changed": false, "skipped": true, "msg": "remote module (ansible.legacy.uri) does not support check mode"}, nil
-	}
 	vargs := map[string]any{}
 	for k, v := range req.Args {
 		if !strings.HasPrefix(k, "_octopus_") {
 			vargs[k] = v
 		}
 	}
-	p, err := uriSpec.ValidateAs(req.Action, vargs)
+	p, err := validateArgs(req, &uriSpec, req.Action, vargs)
 	if err != nil {
 		return argFail(err)
+	}
+	if req.CheckMode {
+		return Result{"changed": false, "skipped": true, "msg": "remote module (ansible.legacy.uri) does not support check mode"}, nil
 	}
 	if !p.Set("url") {
 		return Result{"failed": true, "changed": false, "msg": "Status code was -1 and not " + pyfmt.Repr(p["status_code"]) + ": An unknown error occurred: a bytes-like object is required, not 'str'",
@@ -213,7 +213,20 @@ func runURI(ctx context.Context, req *Request) (Result, error) {
 				headers = append(headers, [2]string{"Content-Type", "application/x-www-form-urlencoded"})
 			}
 		case "form-multipart":
-			return fail(Result{}, "failed to parse body as form-multipart: octopus does not support form-multipart bodies")
+			ct, mb, f := uriMultipart(ctx, req, b, p.Bool("remote_src"))
+			if f != nil {
+				return f, nil
+			}
+			s = string(mb)
+			replaced := false
+			for i, h := range headers {
+				if h[0] == "Content-Type" {
+					headers[i][1], replaced = ct, true
+				}
+			}
+			if !replaced {
+				headers = append(headers, [2]string{"Content-Type", ct})
+			}
 		default:
 			s = pyfmt.Str(b)
 		}
@@ -222,6 +235,29 @@ func runURI(ctx context.Context, req *Request) (Result, error) {
 		headers = append(headers, [2]string{"Content-Type", "application/json"})
 	} else if strings.ToLower(p.String("body_format")) == "form-urlencoded" && !hasCT {
 		headers = append(headers, [2]string{"Content-Type", "application/x-www-form-urlencoded"})
+	}
+	srcLen := -1
+	if p.Set("src") {
+		// the action plugin uploads a controller src first (remote_src: the target's)
+		data, _, f := uriReadFile(ctx, req, p.String("src"), p.Bool("remote_src"))
+		if f != nil {
+			return f, nil
+		}
+		s := string(data)
+		body, srcLen = &s, len(data)
+		headers = append(headers, [2]string{"Content-Length", strconv.Itoa(len(data))})
+	}
+	if len(headers) > len(headerPairs(p["headers"])) {
+		// Ansible's uri adds the Content-Type to its params (invocation shows it)
+		hd := value.NewDict(len(headers))
+		for _, h := range headers {
+			if h[0] == "Content-Length" && srcLen >= 0 {
+				hd.Set(h[0], srcLen)
+				continue
+			}
+			hd.Set(h[0], h[1])
+		}
+		p["headers"] = hd
 	}
 	follow := p.String("follow_redirects")
 	followAll := follow == "all" || follow == "yes" || ((follow == "safe" || follow == "urllib2") && (method == "GET" || method == "HEAD"))
@@ -241,7 +277,7 @@ func runURI(ctx context.Context, req *Request) (Result, error) {
 	if body != nil {
 		stdin = []byte(*body)
 	}
-	if p.Set("src") {
+	if p.Set("src") && body == nil {
 		fmt.Fprintf(&sc, "[ -r %[1]s ] || { echo NOSRC; exit 0; }\n", remote.QuotePath(p.String("src")))
 	}
 	// curl
@@ -327,12 +363,19 @@ printf 'E\n'; base64 -w0 < "$d/e" 2>/dev/null; echo
 `, strings.Join(c, " "), strings.Join(w, " "), shellWord(map[bool]string{true: "1", false: ""}[raw.ok]), shellWord(raw.head), raw.bodyCmd, p.Int("timeout"), raw.hostPort)
 	dest := p.String("dest")
 	start := time.Now()
-	res, err := target(req).Run(ctx, sc.String(), stdin)
+	// from the target through the connection's Dialer, else curl or wget there
+	out, viaGo, err := uriViaDialer(ctx, req, p, method, u, headers, body)
 	if err != nil {
 		return nil, err
 	}
+	if !viaGo {
+		res, err := target(req).Run(ctx, sc.String(), stdin)
+		if err != nil {
+			return nil, err
+		}
+		out = string(res.Stdout)
+	}
 	elapsed := int(time.Since(start) / time.Second)
-	out := string(res.Stdout)
 	first, rest, _ := strings.Cut(out, "\n")
 	switch first {
 	case "CREATES":
@@ -377,6 +420,11 @@ printf 'E\n'; base64 -w0 < "$d/e" 2>/dev/null; echo
 				errMsg = "Request failed: <urlopen error " + e + ">"
 			}
 		}
+	} else if strings.HasPrefix(first, "GO ") {
+		finalURL = strings.TrimPrefix(first, "GO ")
+		if e := string(sections["E"]); e != "" {
+			status, errMsg = -1, "Request failed: "+e
+		}
 	} else if strings.HasPrefix(first, "RAW ") {
 		// bash's /dev/tcp: the whole response is in the body file
 		resp := sections["B"]
@@ -417,7 +465,7 @@ printf 'E\n'; base64 -w0 < "$d/e" 2>/dev/null; echo
 	for i, l := range strings.Split(block, "\n") {
 		if i == 0 {
 			f := strings.SplitN(l, " ", 3)
-			if len(f) >= 2 && (strings.HasPrefix(first, "WGET") || strings.HasPrefix(first, "RAW")) {
+			if len(f) >= 2 && (strings.HasPrefix(first, "WGET") || strings.HasPrefix(first, "RAW") || strings.HasPrefix(first, "GO ")) {
 				status, _ = strconv.Atoi(f[1])
 			}
 			if len(f) == 3 {
@@ -499,7 +547,15 @@ printf 'E\n'; base64 -w0 < "$d/e" 2>/dev/null; echo
 			}
 			sub := *req
 			sub.Args = args
-			return runURI(ctx, &sub)
+			var saved invocation
+			if req.inv != nil {
+				saved = *req.inv
+			}
+			r, err := runURI(ctx, &sub)
+			if req.inv != nil {
+				*req.inv = saved // the invocation is the task's, not the redirect's
+			}
+			return r, err
 		}
 	}
 	if orig, ok := req.Args["_octopus_original_url"].(string); ok {
@@ -533,6 +589,7 @@ printf 'E\n'; base64 -w0 < "$d/e" 2>/dev/null; echo
 		if err != nil {
 			return nil, err
 		}
+		p["path"] = dest // Ansible's uri sets it in its params (invocation shows it)
 		if wr.Path != "" {
 			r["path"] = wr.Path
 			r["changed"] = true

@@ -27,8 +27,8 @@ var userSpec = argspec.Spec{
 		{Name: "shell"},
 		{Name: "password", NoLog: true},
 		{Name: "login_class"},
-		{Name: "password_expire_max", Type: "int"},
-		{Name: "password_expire_min", Type: "int"},
+		{Name: "password_expire_max", Type: "int", LogOK: true},
+		{Name: "password_expire_min", Type: "int", LogOK: true},
 		{Name: "hidden", Type: "bool"},
 		{Name: "seuser"},
 		{Name: "force", Type: "bool", Default: false},
@@ -44,9 +44,9 @@ var userSpec = argspec.Spec{
 		{Name: "ssh_key_file", Type: "path"},
 		{Name: "ssh_key_comment"},
 		{Name: "ssh_key_passphrase", NoLog: true},
-		{Name: "update_password", Default: "always", Choices: []any{"always", "on_create"}},
+		{Name: "update_password", Default: "always", Choices: []any{"always", "on_create"}, LogOK: true},
 		{Name: "expires", Type: "float"},
-		{Name: "password_lock", Type: "bool"},
+		{Name: "password_lock", Type: "bool", LogOK: true},
 		{Name: "local", Type: "bool"},
 		{Name: "profile"},
 		{Name: "authorization"},
@@ -71,12 +71,14 @@ type userState struct {
 func userProbe(name, home string) string {
 	q := connection.ShellQuote(name)
 	s := fmt.Sprintf(`S path; printf '%%s' "$PATH"
-S bins; PATH=$PATH:/sbin:/usr/sbin:/usr/local/sbin; for x in useradd usermod userdel; do command -v $x; done
+S bins; PATH=$PATH:/sbin:/usr/sbin:/usr/local/sbin; for x in useradd usermod userdel luseradd lusermod luserdel lgroupmod lchage; do command -v $x; done
 S pw; getent passwd %[1]s
 S shadow; getent shadow %[1]s 2>/dev/null | cut -d: -f2
+S shadowf; getent shadow %[1]s 2>/dev/null
+S localpw; grep -q %[2]s /etc/passwd 2>/dev/null && echo yes
 S groups; getent group
 S append; usermod --help 2>&1 | grep -q -- --append && echo yes
-`, q)
+`, q, connection.ShellQuote("^"+regexpQuoteBasic(name)+":"))
 	if home != "" {
 		s += fmt.Sprintf("S homedir; [ -d %s ] && echo yes\n", connection.ShellQuote(home))
 	} else {
@@ -136,21 +138,40 @@ func (st userState) gidOf(g string) int {
 }
 
 func runUser(ctx context.Context, req *Request) (Result, error) {
-	p, err := userSpec.Validate(req.Args)
+	p, err := validateArgs(req, &userSpec, "", req.Args)
 	if err != nil {
 		return Result{"failed": true, "msg": err.Error()}, nil
 	}
-	for _, k := range []string{"password_expire_max", "password_expire_min", "generate_ssh_key", "expires", "local", "seuser", "login_class", "profile", "authorization", "role", "hidden"} {
-		if p.Set(k) && !(k == "generate_ssh_key" && !p.Bool(k)) {
-			return Result{"failed": true, "msg": fmt.Sprintf("octopus: the user module's %s option is not supported yet", k)}, nil
-		}
+	if !p.Set("ssh_key_comment") { // Ansible's default names the target host
+		p["ssh_key_comment"] = "ansible-generated on " + targetNodename(ctx, req)
 	}
+	// login_class, hidden, profile, authorization and role do nothing on Linux, as in Ansible
+	local := p.Bool("local")
+	if local && p.Set("umask") {
+		return Result{"failed": true, "msg": "'umask' can not be used with 'local'"}, nil
+	}
+	warns := userWarnings(p)
 	name, state := p.String("name"), p.String("state")
 	o, err := probe.Run(ctx, req.Conn, userProbe(name, p.String("home")), sysExecOpts(req))
 	if err != nil {
 		return nil, err
 	}
 	st := parseUserState(o)
+	if local {
+		// only the local account file counts (user_exists with local)
+		st.exists = st.exists && strings.TrimSpace(o.Section("localpw")) == "yes"
+		if !st.exists {
+			warns = append(warns, fmt.Sprintf("'local: true' specified and user '%[1]s' was not found in /etc/passwd. The local user account may already exist if the local account database exists somewhere other than /etc/passwd.", name))
+		}
+	}
+	withWarn := func(r Result) Result {
+		if len(warns) > 0 {
+			later, _ := r["warnings"].([]any)
+			r["warnings"] = append(append([]any(nil), warns...), later...)
+		}
+		return r
+	}
+	var post []string // local: lchage / lgroupmod commands after the main one
 	bins := map[string]string{}
 	for _, l := range o.Lines("bins") {
 		bins[path.Base(l)] = l
@@ -186,14 +207,14 @@ func runUser(ctx context.Context, req *Request) (Result, error) {
 	switch {
 	case state == "absent" && st.exists:
 		if req.CheckMode {
-			return Result{"changed": true}, nil
+			return withWarn(Result{"changed": true}), nil
 		}
-		b, f := need("userdel")
+		b, f := need(map[bool]string{false: "userdel", true: "luserdel"}[local])
 		if f != nil {
 			return f, nil
 		}
 		cmd = []string{b}
-		if p.Bool("force") {
+		if p.Bool("force") && !local {
 			cmd = append(cmd, "-f")
 		}
 		if p.Bool("remove") {
@@ -203,9 +224,19 @@ func runUser(ctx context.Context, req *Request) (Result, error) {
 		res["force"], res["remove"] = p.Bool("force"), p.Bool("remove")
 	case state == "present" && !st.exists:
 		if req.CheckMode {
-			return Result{"changed": true}, nil
+			return withWarn(Result{"changed": true}), nil
 		}
-		b, f := need("useradd")
+		var lgroupmod, lchage string
+		if local {
+			var f Result
+			if lgroupmod, f = need("lgroupmod"); f != nil {
+				return f, nil
+			}
+			if lchage, f = need("lchage"); f != nil {
+				return f, nil
+			}
+		}
+		b, f := need(map[bool]string{false: "useradd", true: "luseradd"}[local])
 		if f != nil {
 			return f, nil
 		}
@@ -216,15 +247,18 @@ func runUser(ctx context.Context, req *Request) (Result, error) {
 				cmd = append(cmd, "-o")
 			}
 		}
+		if p.Set("seuser") {
+			cmd = append(cmd, "-Z", p.String("seuser"))
+		}
 		if g := p.String("group"); p.Set("group") {
 			if !st.groupExists(g) {
 				return Result{"failed": true, "msg": fmt.Sprintf("Group %s does not exist", g)}, nil
 			}
 			cmd = append(cmd, "-g", g)
 		} else if st.groupExists(name) {
-			cmd = append(cmd, "-N")
+			cmd = append(cmd, map[bool]string{false: "-N", true: "-n"}[local])
 		}
-		if len(groups) > 0 {
+		if len(groups) > 0 && !local {
 			cmd = append(cmd, "-G", strings.Join(groups, ","))
 		}
 		if p.Set("comment") {
@@ -239,11 +273,23 @@ func runUser(ctx context.Context, req *Request) (Result, error) {
 		if p.Set("shell") {
 			cmd = append(cmd, "-s", p.String("shell"))
 		}
+		if set, never, date, _ := userExpires(p); set && !local {
+			if never {
+				date = ""
+			}
+			cmd = append(cmd, "-e", date)
+		}
 		if p.Set("password") {
-			cmd = append(cmd, "-p", p.String("password"))
+			if p.Bool("password_lock") {
+				cmd = append(cmd, "-p", "!"+p.String("password"))
+			} else {
+				cmd = append(cmd, "-p", p.String("password"))
+			}
 		}
 		if p.Bool("create_home") {
-			cmd = append(cmd, "-m")
+			if !local {
+				cmd = append(cmd, "-m")
+			}
 			if p.Set("skeleton") {
 				cmd = append(cmd, "-k", p.String("skeleton"))
 			}
@@ -257,9 +303,30 @@ func runUser(ctx context.Context, req *Request) (Result, error) {
 			cmd = append(cmd, "-r")
 		}
 		cmd = append(cmd, name)
+		if local {
+			if set, never, _, days := userExpires(p); set {
+				if never {
+					days = -1
+				}
+				post = append(post, shellJoin(lchage, "-E", strconv.FormatInt(days, 10), name))
+			}
+			for _, g := range groups {
+				post = append(post, shellJoin(lgroupmod, "-M", name, g))
+			}
+		}
 		res["system"], res["create_home"] = p.Bool("system"), p.Bool("create_home")
 	case state == "present":
-		b, f := need("usermod")
+		var lgroupmod, lchage string
+		if local {
+			var f Result
+			if lgroupmod, f = need("lgroupmod"); f != nil {
+				return f, nil
+			}
+			if lchage, f = need("lchage"); f != nil {
+				return f, nil
+			}
+		}
+		b, f := need(map[bool]string{false: "usermod", true: "lusermod"}[local])
 		if f != nil {
 			return f, nil
 		}
@@ -322,7 +389,26 @@ func runUser(ctx context.Context, req *Request) (Result, error) {
 					needMod = true
 				}
 			}
-			if needMod {
+			if needMod && local {
+				// libuser: lgroupmod adds (and without append removes) members
+				for _, g := range groups {
+					if !cur[g] {
+						post = append(post, shellJoin(lgroupmod, "-M", name, g))
+					}
+				}
+				if !p.Bool("append") {
+					var del []string
+					for g := range cur {
+						if !want[g] {
+							del = append(del, g)
+						}
+					}
+					sort.Strings(del)
+					for _, g := range del {
+						post = append(post, shellJoin(lgroupmod, "-m", name, g))
+					}
+				}
+			} else if needMod {
 				if p.Bool("append") && !st.hasApp {
 					var d []string
 					for g := range diff {
@@ -346,6 +432,11 @@ func runUser(ctx context.Context, req *Request) (Result, error) {
 		}
 		if p.Set("shell") && st.pw[6] != p.String("shell") {
 			cmd = append(cmd, "-s", p.String("shell"))
+		}
+		ea, days := userExpiresArgs(p, o.Section("shadowf"))
+		cmd = append(cmd, ea...)
+		if days != nil {
+			post = append([]string{shellJoin(lchage, "-E", strconv.FormatInt(*days, 10), name)}, post...)
 		}
 		if p.Set("password_lock") {
 			if p.Bool("password_lock") && !strings.HasPrefix(st.shadow, "!") {
@@ -377,15 +468,18 @@ func runUser(ctx context.Context, req *Request) (Result, error) {
 	}
 	var s strings.Builder
 	changed := false
-	if cmd != nil {
+	if cmd != nil || len(post) > 0 {
 		changed = true
 		if !req.CheckMode {
 			s.WriteString(pre)
-			q := make([]string, len(cmd))
-			for i, c := range cmd {
-				q[i] = connection.ShellQuote(c)
+			if cmd != nil {
+				s.WriteString("CE act " + shellJoin(cmd...) + "\n")
+			} else {
+				s.WriteString("_r=0\n")
 			}
-			s.WriteString("CE act " + strings.Join(q, " ") + "\n")
+			for i, c := range post {
+				fmt.Fprintf(&s, "[ \"$_r\" = 0 ] && CE post%d %s\n", i, c)
+			}
 		}
 	}
 	if state == "present" && p.Set("password") {
@@ -396,17 +490,27 @@ func runUser(ctx context.Context, req *Request) (Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if out, rc, ok := o2.Cmd("act"); ok {
-		e := o2.Stderr("act")
+	var allOut, allErr string
+	for i := -1; i < len(post); i++ {
+		step := "act"
+		if i >= 0 {
+			step = fmt.Sprintf("post%d", i)
+		}
+		out, rc, ok := o2.Cmd(step)
+		if !ok {
+			continue
+		}
+		allOut += out
+		allErr += o2.Stderr(step)
 		if rc != 0 {
-			return Result{"failed": true, "name": name, "msg": e, "rc": rc}, nil
+			return Result{"failed": true, "name": name, "msg": allErr, "rc": rc}, nil
 		}
-		if out != "" {
-			res["stdout"] = out
-		}
-		if e != "" {
-			res["stderr"] = e
-		}
+	}
+	if allOut != "" {
+		res["stdout"] = allOut
+	}
+	if allErr != "" {
+		res["stderr"] = allErr
 	}
 	after := parseUserState(o2)
 	if state == "present" && after.exists {
@@ -437,7 +541,13 @@ func runUser(ctx context.Context, req *Request) (Result, error) {
 			}
 			changed = true
 		}
+		// ssh key and password ageing, as the module does last
+		ch, f, err := userExtras(ctx, req, p, name, after, o2.Section("shadowf"), res)
+		if err != nil || f != nil {
+			return f, err
+		}
+		changed = changed || ch
 	}
 	res["changed"] = changed
-	return res, nil
+	return withWarn(res), nil
 }

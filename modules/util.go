@@ -2,6 +2,7 @@ package modules
 
 import (
 	"context"
+	"errors"
 
 	"fmt"
 	"octopus/engine/connection"
@@ -43,7 +44,31 @@ func validate(spec *argspec.Spec, req *Request) (argspec.Params, error) {
 	if strings.HasPrefix(spec.Module, "ansible.legacy.") {
 		name = ""
 	}
-	return spec.ValidateAs(name, req.Args)
+	p, err := spec.ValidateAs(name, req.Args)
+	recordValidated(req, spec, req.Args, p, err)
+	return p, err
+}
+
+// validateArgs checks args (the task's, or those an action plugin hands to
+// its module) against spec, recording the parameters for invocation; name
+// replaces spec.Module in messages unless empty.
+func validateArgs(req *Request, spec *argspec.Spec, name string, args map[string]any) (argspec.Params, error) {
+	p, err := spec.ValidateAs(name, args)
+	recordValidated(req, spec, args, p, err)
+	return p, err
+}
+
+// recordValidated records the parameters of a validation for the module's
+// invocation: after a failure, those Ansible's module holds when it fails.
+func recordValidated(req *Request, spec *argspec.Spec, args map[string]any, p argspec.Params, err error) {
+	if err != nil {
+		var ae *argspec.Error
+		if !errors.As(err, &ae) {
+			return
+		}
+		p = spec.Partial(args)
+	}
+	req.record(spec, args, p)
 }
 
 type homeKey struct {

@@ -89,12 +89,12 @@ func hostHex(host string) []string {
 }
 
 func runWaitFor(ctx context.Context, req *Request) (Result, error) {
-	if req.CheckMode {
-		return Result{"changed": false, "skipped": true, "msg": "remote module (wait_for) does not support check mode"}, nil
-	}
 	p, err := validate(&waitForSpec, req)
 	if err != nil {
 		return argFail(err)
+	}
+	if req.CheckMode {
+		return Result{"changed": false, "skipped": true, "msg": "remote module (wait_for) does not support check mode"}, nil
 	}
 	if err := expandUser(ctx, req, p, "path"); err != nil {
 		return nil, err
@@ -243,8 +243,8 @@ func runWaitFor(ctx context.Context, req *Request) (Result, error) {
 				break
 			}
 			if found {
-				if m := re.Go().FindSubmatchIndex(data); m != nil {
-					names := re.Go().SubexpNames()
+				if m := re.FindSubmatchIndex(data); m != nil {
+					names := re.SubexpNames()
 					for i := 1; i < len(m)/2; i++ {
 						var v any
 						if m[2*i] >= 0 {

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"octopus/internal/testutil"
 )
 
 // buildOctopus compiles the binary once per test run and returns a path
@@ -35,22 +35,20 @@ type run struct {
 	code           int
 }
 
-func execIn(t *testing.T, dir, bin string, args ...string) run {
-	t.Helper()
+// command is bin with args, run in dir with colour off and dir's
+// ansible.cfg as the configuration.
+func command(dir, bin string, args ...string) *exec.Cmd {
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "ANSIBLE_NOCOLOR=1", "ANSIBLE_CONFIG="+filepath.Join(dir, "ansible.cfg"))
-	var so, se bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &so, &se
-	err := cmd.Run()
-	code := 0
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("%s: %v", bin, err)
-	}
-	return run{so.String(), se.String(), code}
+	return cmd
+}
+
+// execIn runs bin with args in dir (see command), stdin empty.
+func execIn(t *testing.T, dir, bin string, args ...string) run {
+	t.Helper()
+	so, se, code := testutil.Run(t, command(dir, bin, args...))
+	return run{so, se, code}
 }
 
 // sortHostBlocks sorts the host lines under "hosts (N):" and the tags in

@@ -1,14 +1,14 @@
 package main
 
 import (
-	"bytes"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"octopus/internal/testutil"
 )
 
 // execWithStdin is execIn with stdin fed from a string (a pipe, not a
@@ -28,22 +28,11 @@ func dropVersionDetails(s string) string { return reVersionDetails.ReplaceAllStr
 // execWithEnv is execWithStdin with extra environment variables.
 func execWithEnv(t *testing.T, dir string, env []string, stdin, bin string, args ...string) run {
 	t.Helper()
-	cmd := exec.Command(bin, args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "ANSIBLE_NOCOLOR=1", "ANSIBLE_CONFIG="+filepath.Join(dir, "ansible.cfg"))
+	cmd := command(dir, bin, args...)
 	cmd.Env = append(cmd.Env, env...)
 	cmd.Stdin = strings.NewReader(stdin)
-	var so, se bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &so, &se
-	err := cmd.Run()
-	code := 0
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("%s: %v", bin, err)
-	}
-	return run{so.String(), se.String(), code}
+	so, se, code := testutil.Run(t, cmd)
+	return run{so, se, code}
 }
 
 // TestPlaybookOptionsAgainstAnsible compares listings of plays whose hosts

@@ -35,3 +35,29 @@ func printVersion(c *ucli.Context, prog string) error {
 func runVault(prog string, args []string, s Streams) int {
 	return vaultcmd.Run(args, s.In, s.Out, s.Err)
 }
+
+// inventoryFlag is -i/--inventory; it, limitFlag, extraVarsFlag and
+// vaultFlags are the flags ansible-playbook and ansible-inventory share.
+func inventoryFlag() ucli.Flag {
+	return &ucli.StringSliceFlag{Name: "inventory", Aliases: []string{"i", "inventory-file"}, Usage: "inventory path or comma separated host list"}
+}
+
+// limitFlag is -l/--limit.
+func limitFlag() ucli.Flag {
+	return &ucli.StringFlag{Name: "limit", Aliases: []string{"l"}, Usage: "further limit selected hosts to an additional pattern"}
+}
+
+// extraVarsFlag is -e/--extra-vars.
+func extraVarsFlag() ucli.Flag {
+	return &ucli.StringSliceFlag{Name: "extra-vars", Aliases: []string{"e"}, Usage: "key=value, YAML/JSON, or @file"}
+}
+
+// vaultFlags are --vault-id, --ask-vault-password and --vault-password-file
+// in the order Ansible lists them.
+func vaultFlags() []ucli.Flag {
+	return []ucli.Flag{
+		&ucli.StringSliceFlag{Name: "vault-id", Usage: "the vault identity to use"},
+		&ucli.BoolFlag{Name: "ask-vault-password", Aliases: []string{"ask-vault-pass"}, Usage: "ask for vault password"},
+		&ucli.StringSliceFlag{Name: "vault-password-file", Aliases: []string{"vault-pass-file"}, Usage: "vault password file"},
+	}
+}

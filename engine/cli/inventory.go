@@ -14,16 +14,16 @@ import (
 
 func inventoryFlags() []ucli.Flag {
 	var verbosity int
-	return []ucli.Flag{
+	flags := []ucli.Flag{
 		&ucli.BoolFlag{Name: "version", Usage: "show version and exit"},
 		&ucli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Count: &verbosity, Usage: "more output"},
-		&ucli.StringSliceFlag{Name: "inventory", Aliases: []string{"i", "inventory-file"}, Usage: "inventory path or comma separated host list"},
-		&ucli.StringSliceFlag{Name: "vault-id", Usage: "the vault identity to use"},
-		&ucli.BoolFlag{Name: "ask-vault-password", Aliases: []string{"ask-vault-pass"}, Usage: "ask for vault password"},
-		&ucli.StringSliceFlag{Name: "vault-password-file", Aliases: []string{"vault-pass-file"}, Usage: "vault password file"},
+		inventoryFlag(),
+	}
+	flags = append(flags, vaultFlags()...)
+	return append(flags,
 		&ucli.StringFlag{Name: "playbook-dir", Usage: "use this as the playbook directory (group_vars/, host_vars/)"},
-		&ucli.StringSliceFlag{Name: "extra-vars", Aliases: []string{"e"}, Usage: "key=value, YAML/JSON, or @file"},
-		&ucli.StringFlag{Name: "limit", Aliases: []string{"l"}, Usage: "further limit selected hosts to an additional pattern"},
+		extraVarsFlag(),
+		limitFlag(),
 		&ucli.BoolFlag{Name: "list", Usage: "output all hosts info, works as inventory script"},
 		&ucli.StringFlag{Name: "host", Usage: "output specific host info, works as inventory script"},
 		&ucli.BoolFlag{Name: "graph", Usage: "create inventory graph"},
@@ -32,7 +32,7 @@ func inventoryFlags() []ucli.Flag {
 		&ucli.BoolFlag{Name: "vars", Usage: "add vars to graph display"},
 		&ucli.BoolFlag{Name: "export", Usage: "represent the inventory optimised for export"},
 		&ucli.StringFlag{Name: "output", Usage: "write --list output to this file"},
-	}
+	)
 }
 
 func inventoryCommand(prog string) *ucli.Command {

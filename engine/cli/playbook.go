@@ -54,7 +54,7 @@ func playbookFlags() []ucli.Flag {
 	// A fresh counter per command line: -v counts must not add up across
 	// calls in one process.
 	var verbosity int
-	return []ucli.Flag{
+	flags := []ucli.Flag{
 		&ucli.BoolFlag{Name: "version", Usage: "show version, config file location and exit"},
 		&ucli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Count: &verbosity, Usage: "more output; repeat up to -vvvvvv"},
 		&ucli.StringFlag{Name: "private-key", Aliases: []string{"key-file"}, Usage: "use this file to authenticate the connection"},
@@ -78,13 +78,13 @@ func playbookFlags() []ucli.Flag {
 		&ucli.StringSliceFlag{Name: "skip-tags", Usage: "only run plays and tasks whose tags do not match these values"},
 		&ucli.BoolFlag{Name: "check", Aliases: []string{"C"}, Usage: "don't make any changes; predict them"},
 		&ucli.BoolFlag{Name: "diff", Aliases: []string{"D"}, Usage: "show the differences in changed files"},
-		&ucli.StringSliceFlag{Name: "inventory", Aliases: []string{"i", "inventory-file"}, Usage: "inventory path or comma separated host list"},
+		inventoryFlag(),
 		&ucli.BoolFlag{Name: "list-hosts", Usage: "list matching hosts; run nothing"},
-		&ucli.StringFlag{Name: "limit", Aliases: []string{"l"}, Usage: "further limit selected hosts to an additional pattern"},
-		&ucli.StringSliceFlag{Name: "extra-vars", Aliases: []string{"e"}, Usage: "key=value, YAML/JSON, or @file"},
-		&ucli.StringSliceFlag{Name: "vault-id", Usage: "the vault identity to use"},
-		&ucli.BoolFlag{Name: "ask-vault-password", Aliases: []string{"ask-vault-pass"}, Usage: "ask for vault password"},
-		&ucli.StringSliceFlag{Name: "vault-password-file", Aliases: []string{"vault-pass-file"}, Usage: "vault password file"},
+		limitFlag(),
+		extraVarsFlag(),
+	}
+	flags = append(flags, vaultFlags()...)
+	return append(flags,
 		&ucli.StringFlag{Name: "forks", Aliases: []string{"f"}, Usage: "number of parallel hosts (default=5)"},
 		&ucli.StringFlag{Name: "module-path", Aliases: []string{"M"}, Usage: "prepend path(s) to the module library (not supported: octopus runs native modules)"},
 		&ucli.BoolFlag{Name: "syntax-check", Usage: "check the playbook's syntax; run nothing"},
@@ -92,7 +92,7 @@ func playbookFlags() []ucli.Flag {
 		&ucli.BoolFlag{Name: "list-tags", Usage: "list all available tags"},
 		&ucli.BoolFlag{Name: "step", Usage: "confirm each task before running"},
 		&ucli.StringFlag{Name: "start-at-task", Usage: "start the playbook at the task matching this name"},
-	}
+	)
 }
 
 func playbookCommand(prog string) *ucli.Command {

@@ -124,15 +124,12 @@ var reShorthand = regexp.MustCompile(`\w+(\s+)?=(\s+)?[\w/-]+`)
 func readLines(src []byte) []string {
 	s := strings.ReplaceAll(string(src), "\r\n", "\n")
 	s = strings.ReplaceAll(s, "\r", "\n")
-	var lines []string
-	for len(s) > 0 {
-		i := strings.IndexByte(s, '\n')
-		if i < 0 {
-			lines = append(lines, s)
-			break
-		}
-		lines = append(lines, s[:i+1])
-		s = s[i+1:]
+	if s == "" {
+		return nil
+	}
+	lines := strings.SplitAfter(s, "\n")
+	if lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
 	}
 	return lines
 }

@@ -20,6 +20,7 @@ import (
 	"octopus/engine/playbook"
 	"octopus/engine/template"
 	"octopus/engine/value"
+	"octopus/internal/testutil"
 )
 
 // testInv adapts engine/inventory to the executor's Inventory (test only;
@@ -294,16 +295,7 @@ func runAnsible(t *testing.T, file, inv string, args []string) (string, string, 
 			}
 		}
 	}
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return out.String(), errb.String(), code
+	return testutil.Run(t, cmd)
 }
 
 // xEnv maps the harness's own options (settings ansible-playbook takes

@@ -127,25 +127,12 @@ func (pr *playRun) hostPlayVars(host string) []*value.Dict {
 	}
 	if len(pr.play.VarsFiles) > 0 && host != "" {
 		tmp := pr.r.vm.Scope(host, &vars.Frame{Play: pr.play, PlayVars: layers, Roles: pr.roles})
-		base := pr.r.pb.Dir
-		if pr.play.BaseDir != "" {
-			base = pr.play.BaseDir
-		} else if pr.play.File != "" {
-			base = filepath.Dir(pr.play.File)
-		}
+		base := pr.varsFilesBase()
 		for _, vf := range pr.play.VarsFiles {
-			cands := []any{vf}
-			if l, ok := vf.([]any); ok {
-				cands = l
-			}
-			for _, c := range cands {
-				v, err := pr.r.tpl.Template(c, tmp)
+			for _, c := range varsFileCandidates(vf) {
+				p, err := pr.varsFilePath(c, tmp, base)
 				if err != nil {
 					continue
-				}
-				p := fmt.Sprint(v)
-				if !filepath.IsAbs(p) {
-					p = filepath.Join(base, p)
 				}
 				d, err := loadVarsFile(p, pr.r.opts.Decrypt)
 				if ve := asVaultError(err); ve != nil {
@@ -164,6 +151,42 @@ func (pr *playRun) hostPlayVars(host string) []*value.Dict {
 	pr.playVars[host] = layers
 	pr.mu.Unlock()
 	return layers
+}
+
+// varsFilesBase is the directory a play's relative vars_files paths are
+// resolved against: the play's base directory, else its file's, else the
+// playbook's.
+func (pr *playRun) varsFilesBase() string {
+	if pr.play.BaseDir != "" {
+		return pr.play.BaseDir
+	}
+	if pr.play.File != "" {
+		return filepath.Dir(pr.play.File)
+	}
+	return pr.r.pb.Dir
+}
+
+// varsFileCandidates lists the paths one vars_files entry offers: a list
+// entry names alternatives tried in order (the first found wins).
+func varsFileCandidates(vf any) []any {
+	if l, ok := vf.([]any); ok {
+		return l
+	}
+	return []any{vf}
+}
+
+// varsFilePath templates one vars_files candidate in scope and makes it
+// absolute against base.
+func (pr *playRun) varsFilePath(c any, scope *vars.Scope, base string) (string, error) {
+	v, err := pr.r.tpl.Template(c, scope)
+	if err != nil {
+		return "", err
+	}
+	p := fmt.Sprint(v)
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(base, p)
+	}
+	return p, nil
 }
 
 // loadVarsFile reads a YAML/JSON vars file into a Dict, decrypting a

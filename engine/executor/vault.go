@@ -95,25 +95,12 @@ func (pr *playRun) checkVarsFiles() bool {
 		return true
 	}
 	scope := pr.r.vm.Scope("", &vars.Frame{Play: pr.play, PlayVars: pr.rawPlayVars()})
-	base := pr.r.pb.Dir
-	if pr.play.BaseDir != "" {
-		base = pr.play.BaseDir
-	} else if pr.play.File != "" {
-		base = filepath.Dir(pr.play.File)
-	}
+	base := pr.varsFilesBase()
 	for _, vf := range pr.play.VarsFiles {
-		cands := []any{vf}
-		if l, ok := vf.([]any); ok {
-			cands = l
-		}
-		for _, c := range cands {
-			v, err := pr.r.tpl.Template(c, scope)
+		for _, c := range varsFileCandidates(vf) {
+			p, err := pr.varsFilePath(c, scope, base)
 			if err != nil {
 				break // needs host variables: loaded per host
-			}
-			p := fmt.Sprint(v)
-			if !filepath.IsAbs(p) {
-				p = filepath.Join(base, p)
 			}
 			if _, err := os.Stat(p); err != nil {
 				continue

@@ -3,7 +3,6 @@ package listing
 import (
 	"bufio"
 	"bytes"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -15,6 +14,7 @@ import (
 
 	"octopus/engine/diag"
 	"octopus/engine/playbook"
+	"octopus/internal/testutil"
 )
 
 // result is what a listing run printed.
@@ -74,21 +74,12 @@ func runAnsible(t *testing.T, dir, cfg, inventory, pbName string, args []string)
 	cmd := exec.Command("ansible-playbook", full...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "ANSIBLE_CONFIG="+cfg, "ANSIBLE_NOCOLOR=1", "ANSIBLE_FORCE_COLOR=0", "ANSIBLE_DEPRECATION_WARNINGS=0")
-	var so, se bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &so, &se
-	err := cmd.Run()
-	code := 0
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("running ansible-playbook: %v", err)
-	}
+	so, se, code := testutil.Run(t, cmd)
 	msg := ""
-	if i := strings.Index(se.String(), "ERROR! "); i >= 0 {
-		msg = se.String()[i:]
+	if i := strings.Index(se, "ERROR! "); i >= 0 {
+		msg = se[i:]
 	}
-	return result{stdout: so.String(), errMsg: msg, code: code}
+	return result{stdout: so, errMsg: msg, code: code}
 }
 
 var (

@@ -101,19 +101,14 @@ func diffText(v any) string {
 	return pyfmt.Str(v)
 }
 
+// splitKeepNL splits s into lines that keep their "\n" (nil for "").
 func splitKeepNL(s string) []string {
 	if s == "" {
 		return nil
 	}
-	var out []string
-	for len(s) > 0 {
-		i := strings.IndexByte(s, '\n')
-		if i < 0 {
-			out = append(out, s)
-			break
-		}
-		out = append(out, s[:i+1])
-		s = s[i+1:]
+	out := strings.SplitAfter(s, "\n")
+	if out[len(out)-1] == "" {
+		out = out[:len(out)-1]
 	}
 	return out
 }

@@ -266,22 +266,34 @@ func (l *Loader) loadImport(pb *Playbook, entry *yaml.Node, ps []kv, importKey, 
 	return l.loadPlaybookFile(pb, path, path, ic)
 }
 
+// pyClass names a loaded value's Python class as Ansible's messages print it.
 func pyClass(v any) string {
+	if c, ok := pyScalarClass(v); ok {
+		return c
+	}
 	switch v.(type) {
-	case nil:
-		return "<class 'NoneType'>"
-	case bool:
-		return "<class 'bool'>"
-	case int:
-		return "<class 'int'>"
-	case float64:
-		return "<class 'float'>"
 	case []any:
 		return "<class 'ansible.parsing.yaml.objects.AnsibleSequence'>"
 	case string:
 		return "<class 'ansible.parsing.yaml.objects.AnsibleUnicode'>"
 	}
 	return "<class 'ansible.parsing.yaml.objects.AnsibleMapping'>"
+}
+
+// pyScalarClass names the Python class of a null, boolean, integer or
+// float value; ok is false for any other value.
+func pyScalarClass(v any) (class string, ok bool) {
+	switch v.(type) {
+	case nil:
+		return "<class 'NoneType'>", true
+	case bool:
+		return "<class 'bool'>", true
+	case int:
+		return "<class 'int'>", true
+	case float64:
+		return "<class 'float'>", true
+	}
+	return "", false
 }
 
 var reSimpleVar = regexp.MustCompile(`\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}`)

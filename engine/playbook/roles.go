@@ -201,16 +201,12 @@ func (l *Loader) loadRole(name string, e *yaml.Node, pos diag.Pos, c *ctx, roleB
 	rc := &ctx{play: c.play, baseDir: c.baseDir, role: r, dynamic: c.dynamic}
 	// defaults and vars
 	for _, sub := range []string{"defaults", "vars"} {
-		f := resolveMain(filepath.Join(path, sub), fromFiles[sub])
-		if f == "" {
-			if fromFiles[sub] != "" {
-				return nil, &diag.Error{Msg: fmt.Sprintf("Could not find specified file in role: %s/%s", sub, fromFiles[sub]), Code: 4}
-			}
-			continue
-		}
-		root, err := l.readYAML(f)
+		f, root, err := l.readRoleFile(path, sub, fromFiles[sub])
 		if err != nil {
 			return nil, err
+		}
+		if f == "" {
+			continue
 		}
 		vars := &Vars{}
 		if root != nil {
@@ -269,16 +265,12 @@ func (l *Loader) loadRole(name string, e *yaml.Node, pos diag.Pos, c *ctx, roleB
 	}
 	// tasks and handlers
 	for _, sub := range []string{"tasks", "handlers"} {
-		f := resolveMain(filepath.Join(path, sub), fromFiles[sub])
-		if f == "" {
-			if fromFiles[sub] != "" {
-				return nil, &diag.Error{Msg: fmt.Sprintf("Could not find specified file in role: %s/%s", sub, fromFiles[sub]), Code: 4}
-			}
-			continue
-		}
-		root, err := l.readYAML(f)
+		f, root, err := l.readRoleFile(path, sub, fromFiles[sub])
 		if err != nil {
 			return nil, err
+		}
+		if f == "" {
+			continue
 		}
 		if root == nil {
 			continue
@@ -300,6 +292,25 @@ func (l *Loader) loadRole(name string, e *yaml.Node, pos diag.Pos, c *ctx, roleB
 		}
 	}
 	return r, nil
+}
+
+// readRoleFile finds and reads the role's file for sub (defaults, vars,
+// tasks, handlers): main, or the file named by from (tasks_from and its
+// kin). f is "" when the role has no such file; a from file that cannot be
+// found is an error.
+func (l *Loader) readRoleFile(path, sub, from string) (f string, root *yaml.Node, err error) {
+	f = resolveMain(filepath.Join(path, sub), from)
+	if f == "" {
+		if from != "" {
+			return "", nil, &diag.Error{Msg: fmt.Sprintf("Could not find specified file in role: %s/%s", sub, from), Code: 4}
+		}
+		return "", nil, nil
+	}
+	root, err = l.readYAML(f)
+	if err != nil {
+		return "", nil, err
+	}
+	return f, root, nil
 }
 
 // resolveMain finds dir/main (or dir/<from>) with Ansible's extensions.

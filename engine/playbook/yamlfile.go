@@ -116,15 +116,8 @@ func pyType(n *yaml.Node) string {
 	case yaml.SequenceNode:
 		return "<class 'ansible.parsing.yaml.objects.AnsibleSequence'>"
 	}
-	switch toValue(n, "").(type) {
-	case nil:
-		return "<class 'NoneType'>"
-	case bool:
-		return "<class 'bool'>"
-	case int:
-		return "<class 'int'>"
-	case float64:
-		return "<class 'float'>"
+	if c, ok := pyScalarClass(toValue(n, "")); ok {
+		return c
 	}
 	return "<class 'ansible.parsing.yaml.objects.AnsibleUnicode'>"
 }

@@ -456,40 +456,20 @@ func reFlags(kw *value.Dict, args []any, icPos, mlPos int) (bool, bool) {
 	return truthy(ic), truthy(ml)
 }
 
-// pyReplacement converts Python's \1 and \g<name> to Go's ${1}.
-func pyReplacement(r string) string {
-	r = strings.ReplaceAll(r, "$", "$$")
-	r = regexp.MustCompile(`\\g<(\w+)>`).ReplaceAllString(r, "$${$1}")
-	r = regexp.MustCompile(`\\(\d+)`).ReplaceAllString(r, "$${$1}")
-	r = strings.NewReplacer(`\n`, "\n", `\t`, "\t", `\\`, `\`).Replace(r)
-	return r
-}
-
 func fRegexReplace(s *scope, in any, args []any, kw *value.Dict) (any, error) {
 	pat, _ := kwOr(args, kw, 0, "pattern")
 	rep, _ := kwOr(args, kw, 1, "replacement")
 	ic, ml := reFlags(kw, args, 2, 3)
-	count := 0
 	re, err := pyRegexp(toStr(pat), ic, ml)
 	if err != nil {
 		return nil, err
 	}
 	repl := ""
 	if rep != nil {
-		repl = pyReplacement(toStr(rep))
+		repl = toStr(rep)
 	}
-	str := toStr(in)
-	if count <= 0 {
-		return re.ReplaceAllString(str, repl), nil
-	}
-	n := 0
-	return re.ReplaceAllStringFunc(str, func(m string) string {
-		n++
-		if n > count {
-			return m
-		}
-		return re.ReplaceAllString(m, repl)
-	}), nil
+	out, _, err := re.Sub(toStr(in), repl, 0)
+	return out, err
 }
 
 func fRegexSearch(s *scope, in any, args []any, kw *value.Dict) (any, error) {
@@ -502,9 +482,9 @@ func fRegexSearch(s *scope, in any, args []any, kw *value.Dict) (any, error) {
 		return nil, err
 	}
 	str := toStr(in)
-	m := re.FindStringSubmatchIndex(str)
-	if m == nil {
-		return nil, nil
+	m, err := re.Search(str)
+	if m == nil || err != nil {
+		return nil, err
 	}
 	if len(args) == 1 {
 		return str[m[0]:m[1]], nil
@@ -541,7 +521,18 @@ func fRegexFindall(s *scope, in any, args []any, kw *value.Dict) (any, error) {
 		return nil, err
 	}
 	out := []any{}
-	for _, m := range re.FindAllStringSubmatch(toStr(in), -1) {
+	str := toStr(in)
+	all, err := re.FindAll(str, -1)
+	if err != nil {
+		return nil, err
+	}
+	for _, ix := range all {
+		m := make([]string, len(ix)/2)
+		for i := range m {
+			if ix[2*i] >= 0 {
+				m[i] = str[ix[2*i]:ix[2*i+1]]
+			}
+		}
 		switch len(m) {
 		case 1:
 			out = append(out, m[0])

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"octopus/engine/pyregex"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -358,12 +359,12 @@ func init() {
 		sort.Strings(names)
 		out := []any{}
 		for _, t := range terms {
-			re, err := regexp.Compile(toStr(t))
+			re, err := pyregex.Compile(`\A(?:`+toStr(t)+`)`, 0)
 			if err != nil {
 				return nil, &LookupError{Msg: fmt.Sprintf("Unable to use \"%s\" as a search parameter: %v", toStr(t), err)}
 			}
 			for _, n := range names {
-				if loc := re.FindStringIndex(n); loc != nil && loc[0] == 0 {
+				if ok, _ := re.MatchString(n); ok {
 					out = append(out, n)
 				}
 			}
@@ -783,7 +784,7 @@ func lIni(st *renderState, terms []any, kw *value.Dict) ([]any, error) {
 			}
 			k, v = strings.TrimSpace(k), strings.TrimSpace(v)
 			if isRe {
-				if re, err := regexp.Compile(key); err == nil && re.MatchString(k) {
+				if re, err := pyregex.Compile(`\A(?:`+key+`)`, 0); err == nil && matches(re, k) {
 					found = append(found, v)
 				}
 			} else if strings.EqualFold(k, key) {
@@ -1046,4 +1047,10 @@ func (t *Templar) decryptFile(data []byte, path string) ([]byte, error) {
 		return data, nil
 	}
 	return t.opts.FileDecrypt(data, path)
+}
+
+// matches reports whether re matches s (false on a match timeout).
+func matches(re *pyregex.Regexp, s string) bool {
+	ok, _ := re.MatchString(s)
+	return ok
 }

@@ -2,6 +2,7 @@ package template
 
 import (
 	"fmt"
+	"octopus/engine/pyregex"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -290,22 +291,17 @@ func isMount(p string) bool {
 	return false
 }
 
-// pyRegexp compiles a Python regular expression for Go's RE2.
-func pyRegexp(pattern string, ignoreCase, multiline bool) (*regexp.Regexp, error) {
-	p := pattern
-	p = strings.ReplaceAll(p, `(?P<`, `(?P<`)
-	p = strings.ReplaceAll(p, `\Z`, `\z`)
-	flags := ""
+// pyRegexp compiles a Python regular expression (RE2 first, backtracking
+// fallback for lookarounds and backreferences).
+func pyRegexp(pattern string, ignoreCase, multiline bool) (*pyregex.Regexp, error) {
+	var f pyregex.Flags
 	if ignoreCase {
-		flags += "i"
+		f |= pyregex.IgnoreCase
 	}
 	if multiline {
-		flags += "m"
+		f |= pyregex.Multiline
 	}
-	if flags != "" {
-		p = "(?" + flags + ")" + p
-	}
-	re, err := regexp.Compile(p)
+	re, err := pyregex.Compile(pattern, f)
 	if err != nil {
 		return nil, fmt.Errorf("Unable to compile regex %s: %v", pyfmt.Quote(pattern), err)
 	}
@@ -339,7 +335,7 @@ func regexTest(kind string) testFunc {
 		if err != nil {
 			return false, err
 		}
-		return re.MatchString(str), nil
+		return re.MatchString(str)
 	}
 }
 

@@ -27,14 +27,8 @@ func TestFileDecrypter(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			dec := FileDecrypter(tc.secrets, DecryptOptions{})
 			out, err := dec(mustRead(t, tc.file), filepath.Join("testdata", tc.file))
-			if tc.wantErr != "" {
-				if err == nil || err.Error() != tc.wantErr {
-					t.Fatalf("err = %v, want %q", err, tc.wantErr)
-				}
+			if checkErr(t, err, tc.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if !bytes.Equal(out, tc.want) {
 				t.Errorf("got %q, want %q", out, tc.want)

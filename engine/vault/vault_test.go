@@ -13,6 +13,23 @@ import (
 	"octopus/engine/value"
 )
 
+// checkErr fails the test unless err is as wanted: an error whose text is
+// want when want is set, else none. It reports whether an error was wanted
+// (the case has nothing more to check).
+func checkErr(t *testing.T, err error, want string) bool {
+	t.Helper()
+	if want != "" {
+		if err == nil || err.Error() != want {
+			t.Fatalf("err = %v, want %q", err, want)
+		}
+		return true
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return false
+}
+
 func mustRead(t *testing.T, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", name))
@@ -47,14 +64,8 @@ func TestDecryptAnsibleFixtures(t *testing.T) {
 	for i, tc := range tests {
 		t.Run(fmt.Sprint(i, tc.file), func(t *testing.T) {
 			out, used, err := DecryptWith(mustRead(t, tc.file), tc.secrets, DecryptOptions{Filename: "F"})
-			if tc.wantErr != "" {
-				if err == nil || err.Error() != tc.wantErr {
-					t.Fatalf("err = %v, want %q", err, tc.wantErr)
-				}
+			if checkErr(t, err, tc.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if !bytes.Equal(out, plain) || used.ID != tc.wantID {
 				t.Errorf("got %q id %q", out, used.ID)

@@ -19,6 +19,7 @@ func prepare(script string) func(e *env, s *side) error {
 
 // TestCore runs the module, control-flow and output cases on three logical hosts.
 func TestCore(t *testing.T) {
+	t.Parallel() // its own fleet; overlaps with TestFeatures
 	e := newEnv(t, 3)
 	e.run([]tcase{
 		{name: "files", runs: 2, idempotent: true},
@@ -30,9 +31,7 @@ func TestCore(t *testing.T) {
 		{name: "facts"},
 		{name: "diffrun", args: []string{"--diff"}, runs: 2, idempotent: true},
 		{name: "loops"},
-		{name: "loopresults", skip: "octopus differs: the items of a registered loop result lack \"invocation\": " +
-			"{\"module_args\": {...}} (every argument with its default, as Ansible's modules return it); native " +
-			"modules do not report their resolved arguments yet"},
+		{name: "loopresults"},
 		{name: "handlers"},
 		{name: "roles", runs: 2, idempotent: true},
 		{name: "verbose", args: []string{"-v"}},

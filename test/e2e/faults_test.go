@@ -9,10 +9,14 @@ import (
 // TestFaults runs playbooks against hosts that are down before the run or
 // whose link is cut while the playbook runs.
 func TestFaults(t *testing.T) {
+	t.Parallel() // its own fleet; shares the second slot with TestFeatures
 	e := newEnv(t, 3)
-	var cutOnce sync.Map
+	var cutOnce, killOnce, killIgnOnce sync.Map
 	e.run([]tcase{
-		{name: "unreach", before: func(e *env, s *side) error { return e.f.KillSSHD(s.hosts[2].Name) }},
+		// sshErrors: ansible reports a refused connection either as ssh's
+		// "Connection refused" or, when its pipelined write loses the race,
+		// as "[Errno 32] Broken pipe".
+		{name: "unreach", sshErrors: true, before: func(e *env, s *side) error { return e.f.KillSSHD(s.hosts[2].Name) }},
 		{name: "midcut", sshErrors: true,
 			before: func(e *env, s *side) error {
 				t.Cleanup(func() { e.f.Uncut(s.hosts[1].Name) })
@@ -34,5 +38,32 @@ func TestFaults(t *testing.T) {
 			t.Cleanup(func() { e.f.Undrop(s.hosts[2].Name) })
 			return e.f.Drop(s.hosts[2].Name)
 		}},
+		{name: "killmid", sshErrors: true,
+			before: func(e *env, s *side) error {
+				t.Cleanup(func() { e.f.Restart(s.hosts[1].Name) })
+				e.f.Undrop(s.hosts[2].Name) // dropped by "dropped" (an error when run alone)
+				return nil
+			},
+			watch: killAt(t, &killOnce, "sshd goes away now", 1)},
+		{name: "killmid_ignored", sshErrors: true,
+			before: func(e *env, s *side) error {
+				e.f.Undrop(s.hosts[2].Name)
+				return e.f.Restart(s.hosts[1].Name) // killed by "killmid"
+			},
+			watch: killAt(t, &killIgnOnce, "sshd goes away now", 1)},
 	})
+}
+
+// killAt returns a watch function that kills the sshd of logical host i
+// when the banner of task name is printed (once per side).
+func killAt(t *testing.T, once *sync.Map, name string, i int) func(e *env, s *side, line string) {
+	return func(e *env, s *side, line string) {
+		if strings.HasPrefix(line, "TASK ["+name+"]") {
+			if _, done := once.LoadOrStore(s.name, true); !done {
+				if err := e.f.KillSSHD(s.hosts[i].Name); err != nil {
+					t.Errorf("%s: killsshd: %v", s.name, err)
+				}
+			}
+		}
+	}
 }

@@ -229,13 +229,7 @@ func TestSettingsAgainstAnsible(t *testing.T) {
 			dir := t.TempDir()
 			cfg, env := loadCase(t, c, dir)
 			delete(env, "HOME")
-			opts := c.opts
-			opts.Config = cfg
-			host := c.host
-			if host == "" {
-				host = "h1"
-			}
-			r, err := SettingsFor(host, c.vars, c.kw, opts)
+			r, err := c.settingsFor(cfg)
 			run := runAnsibleCase(t, c, dir, env, sshExe, pathDir)
 			if err != nil {
 				if !strings.Contains(run.output, err.Error()) {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode"
 
+	"octopus/engine/connection/internal/shlex"
 	"octopus/engine/pyfmt"
 	"octopus/engine/value"
 )
@@ -199,52 +200,9 @@ func fieldError(field, kind string, v any, err error) error {
 // not recognised), dropping words that are blank once trimmed, as Ansible's
 // _split_ssh_args does.
 func splitArgs(s string) ([]string, error) {
-	var words []string
-	var cur strings.Builder
-	inWord := false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '\'':
-			j := strings.IndexByte(s[i+1:], '\'')
-			if j < 0 {
-				return nil, errors.New("No closing quotation")
-			}
-			cur.WriteString(s[i+1 : i+1+j])
-			i += j + 1
-			inWord = true
-		case c == '"':
-			i++
-			for ; i < len(s) && s[i] != '"'; i++ {
-				if s[i] == '\\' && i+1 < len(s) && (s[i+1] == '\\' || s[i+1] == '"') {
-					i++
-				}
-				cur.WriteByte(s[i])
-			}
-			if i >= len(s) {
-				return nil, errors.New("No closing quotation")
-			}
-			inWord = true
-		case c == '\\':
-			if i+1 >= len(s) {
-				return nil, errors.New("No escaped character")
-			}
-			i++
-			cur.WriteByte(s[i])
-			inWord = true
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
-			if inWord {
-				words = append(words, cur.String())
-				cur.Reset()
-				inWord = false
-			}
-		default:
-			cur.WriteByte(c)
-			inWord = true
-		}
-	}
-	if inWord {
-		words = append(words, cur.String())
+	words, err := shlex.Split(s)
+	if err != nil {
+		return nil, err
 	}
 	out := words[:0]
 	for _, w := range words {

@@ -158,6 +158,18 @@ var settingsCases = []settingsCase{
 			"log": "<10.9.0.7> ESTABLISH SSH CONNECTION FOR USER: varuser"}},
 }
 
+// settingsFor resolves the case's host (h1 when it names none) with cfg as
+// the configuration.
+func (c settingsCase) settingsFor(cfg *config.Config) (Resolved, error) {
+	opts := c.opts
+	opts.Config = cfg
+	host := c.host
+	if host == "" {
+		host = "h1"
+	}
+	return SettingsFor(host, c.vars, c.kw, opts)
+}
+
 // loadCase writes the case's ansible.cfg into dir and loads the
 // configuration as octopus would, with env as the whole environment.
 func loadCase(t *testing.T, c settingsCase, dir string) (*config.Config, map[string]string) {
@@ -186,13 +198,7 @@ func TestSettings(t *testing.T) {
 	for _, c := range settingsCases {
 		t.Run(c.name, func(t *testing.T) {
 			cfg, _ := loadCase(t, c, t.TempDir())
-			opts := c.opts
-			opts.Config = cfg
-			host := c.host
-			if host == "" {
-				host = "h1"
-			}
-			r, err := SettingsFor(host, c.vars, c.kw, opts)
+			r, err := c.settingsFor(cfg)
 			if c.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
 					t.Fatalf("error = %v, want %q", err, c.wantErr)

@@ -3,56 +3,16 @@ package ssh
 import (
 	"fmt"
 	"strings"
+
+	"octopus/engine/connection/internal/shlex"
 )
 
-// splitArgs splits an ssh argument string into words as a POSIX shell would
-// (single and double quotes, backslash escapes), like Python's shlex.split.
+// splitArgs splits an ssh argument string into words as Python's
+// shlex.split does (see package shlex), naming the string on error.
 func splitArgs(s string) ([]string, error) {
-	var words []string
-	var cur strings.Builder
-	inWord := false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '\'':
-			j := strings.IndexByte(s[i+1:], '\'')
-			if j < 0 {
-				return nil, fmt.Errorf("unterminated single quote in ssh args %q", s)
-			}
-			cur.WriteString(s[i+1 : i+1+j])
-			i += j + 1
-			inWord = true
-		case c == '"':
-			i++
-			for ; i < len(s) && s[i] != '"'; i++ {
-				if s[i] == '\\' && i+1 < len(s) && strings.IndexByte("\\\"$`\n", s[i+1]) >= 0 {
-					i++
-				}
-				cur.WriteByte(s[i])
-			}
-			if i >= len(s) {
-				return nil, fmt.Errorf("unterminated double quote in ssh args %q", s)
-			}
-			inWord = true
-		case c == '\\':
-			if i+1 < len(s) {
-				i++
-				cur.WriteByte(s[i])
-			}
-			inWord = true
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
-			if inWord {
-				words = append(words, cur.String())
-				cur.Reset()
-				inWord = false
-			}
-		default:
-			cur.WriteByte(c)
-			inWord = true
-		}
-	}
-	if inWord {
-		words = append(words, cur.String())
+	words, err := shlex.Split(s)
+	if err != nil {
+		return nil, fmt.Errorf("%v in ssh args %q", err, s)
 	}
 	return words, nil
 }

@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"octopus/internal/testutil"
 )
 
 // env isolates both implementations from any user ansible.cfg.
@@ -48,16 +50,8 @@ func ansible(t *testing.T, dir, stdin string, args ...string) result {
 	cmd := exec.Command("ansible-vault", args...)
 	cmd.Dir = dir
 	cmd.Stdin = strings.NewReader(stdin)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return result{code, out.String(), errb.String()}
+	so, se, code := testutil.Run(t, cmd)
+	return result{code, so, se}
 }
 
 func needAnsible(t *testing.T) {

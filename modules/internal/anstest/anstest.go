@@ -46,6 +46,10 @@ type Suite struct {
 	Cases []Case
 	Files map[string]string // controller files relative to the playbook dir (files/x, templates/y.j2)
 	Vars  map[string]any    // play vars, given to the fake controller too
+	// NoInvocation skips comparing each step's invocation (module_args as
+	// the module reports them); Case.Ignore entries "invocation.x.y" leave
+	// out parts of it.
+	NoInvocation bool
 }
 
 // Controller is the fake controller used for octopus's side: files are
@@ -209,6 +213,12 @@ func Run(t *testing.T, s Suite) int {
 			if !reflect.DeepEqual(want, got) {
 				t.Errorf("%s (%s step %d, %s %v):\n ansible: %s\n octopus: %s", c.Name, name, j, st.Module, st.Args, show(want), show(got))
 			}
+			if !s.NoInvocation {
+				wi, gi := invocationOf(ansResults[name], base, c.Ignore), invocationOf(map[string]any(res), base, c.Ignore)
+				if !reflect.DeepEqual(wi, gi) {
+					t.Errorf("%s (%s step %d, %s %v): invocation differs:\n ansible: %s\n octopus: %s", c.Name, name, j, st.Module, st.Args, show(wi), show(gi))
+				}
+			}
 		}
 		if d := CompareTrees(filepath.Join(ansBase, fmt.Sprintf("c%d", i)), dir); d != "" {
 			t.Errorf("%s: trees differ: %s", c.Name, d)
@@ -216,6 +226,31 @@ func Run(t *testing.T, s Suite) int {
 	}
 	t.Logf("compared %d steps in %d cases against ansible", n, len(s.Cases))
 	return n
+}
+
+// invocationOf is a result's invocation, normalized as results are, less
+// the ignored "invocation.*" paths.
+func invocationOf(r map[string]any, base string, ignore []string) any {
+	inv, ok := r["invocation"]
+	if !ok {
+		return nil
+	}
+	plain := toPlain(inv)
+	if m, ok := plain.(map[string]any); ok {
+		for _, k := range ignore {
+			if rest, ok := strings.CutPrefix(k, "invocation."); ok {
+				deletePath(m, strings.Split(rest, "."))
+			}
+		}
+	}
+	return walk(plain, func(s string) string {
+		if tmpNameRe.MatchString(s) {
+			return "@TMPNAME@"
+		}
+		s = tmpRe.ReplaceAllString(s, "@TMP@")
+		s = strings.ReplaceAll(s, base, "@B@")
+		return caseRe.ReplaceAllString(s, "/X/c$1")
+	})
 }
 
 func subst(v any, dir string) any {
@@ -251,6 +286,8 @@ var (
 	backupRe = regexp.MustCompile(`\.\d+\.\d{4}-\d\d-\d\d@\d\d:\d\d:\d\d~`)
 	tmpRe    = regexp.MustCompile(`(/[^ '"]*ansible-tmp-[^ '"/]*/source|/[^ '"]*/\.octopus-tmp-[0-9a-f]+|[^ '"]*/ansible-local-[^ '"]*)`)
 	caseRe   = regexp.MustCompile(`/[ao]/c(\d+)`)
+	// tmpNameRe is a file name of Python's tempfile (the copy action's content file).
+	tmpNameRe = regexp.MustCompile(`^tmp[a-z0-9_]{8}$`)
 )
 
 // normalize prepares a result for comparison: JSON round trip, internal

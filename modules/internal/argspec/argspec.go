@@ -27,6 +27,10 @@ type Option struct {
 	Required bool
 	Choices  []any
 	NoLog    bool
+	// LogOK marks an option Ansible declares with no_log=False: its name
+	// looks like a secret but it is not one, so no "Module did not set
+	// no_log" warning is given for it.
+	LogOK bool
 }
 
 // RequiredIf is one required_if rule: when Key equals Value, the Requires
@@ -72,6 +76,26 @@ func (s *Spec) ValidateAs(name string, args map[string]any) (Params, error) {
 // Validate checks args against the spec and returns the coerced parameters,
 // or an *Error carrying the message Ansible would report first.
 func (s *Spec) Validate(args map[string]any) (Params, error) {
+	p, errs := s.check(args)
+	if len(errs) > 0 {
+		return nil, &Error{Msg: errs[0]}
+	}
+	return p, nil
+}
+
+// Partial returns the parameters as an Ansible module holds them after a
+// failed validation (it reports them as invocation.module_args of the
+// failure): the task's arguments, unsupported ones included, with every
+// option that could be converted converted, defaults filled and nil for
+// the rest.
+func (s *Spec) Partial(args map[string]any) Params {
+	p, _ := s.check(args)
+	return p
+}
+
+// check validates args, returning the parameters (complete even when
+// there are errors) and the error messages in Ansible's order.
+func (s *Spec) check(args map[string]any) (Params, []string) {
 	p := Params{}
 	for k, v := range args {
 		if strings.HasPrefix(k, "_ansible_") {
@@ -119,6 +143,7 @@ func (s *Spec) Validate(args map[string]any) (Params, error) {
 		sort.Strings(missing)
 		errs = append(errs, "missing required arguments: "+strings.Join(missing, ", "))
 	}
+	unconverted := map[string]bool{}
 	for _, o := range s.Options {
 		v, ok := p[o.Name]
 		if !ok || v == nil {
@@ -127,7 +152,7 @@ func (s *Spec) Validate(args map[string]any) (Params, error) {
 		cv, err := convert(o.Type, v)
 		if err != nil {
 			errs = append(errs, fmt.Sprintf("argument '%s' is of type %s and we were unable to convert to %s: %s", o.Name, pyfmt.TypeName(v), typeName(o.Type), err))
-			delete(p, o.Name)
+			unconverted[o.Name] = true
 			continue
 		}
 		if o.Elements != "" {
@@ -151,7 +176,7 @@ func (s *Spec) Validate(args map[string]any) (Params, error) {
 			continue
 		}
 		v, ok := p[o.Name]
-		if !ok {
+		if !ok || unconverted[o.Name] {
 			continue
 		}
 		if l, isList := v.([]any); isList {
@@ -247,15 +272,12 @@ func (s *Spec) Validate(args map[string]any) (Params, error) {
 		}
 		errs = append(errs, fmt.Sprintf("Unsupported parameters for (%s) module: %s. Supported parameters include: %s.", s.Module, strings.Join(unsupported, ", "), supported))
 	}
-	if len(errs) > 0 {
-		return nil, &Error{Msg: errs[0]}
-	}
 	for _, o := range s.Options {
 		if _, ok := p[o.Name]; !ok {
 			p[o.Name] = nil
 		}
 	}
-	return p, nil
+	return p, errs
 }
 
 // NoLogValues returns the string values of no_log options in p, for masking.

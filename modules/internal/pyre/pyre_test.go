@@ -20,12 +20,12 @@ func TestExpandAndSub(t *testing.T) {
 		t.Error("invalid group reference accepted")
 	}
 	sub, _ := Compile(`(?m)^a`)
-	out, n, err := sub.Sub([]byte("ab\nac\nb"), []byte(`X\0`))
+	out, n, err := sub.Sub([]byte("ab\nac\nb"), []byte(`X\g<0>`))
 	if err != nil || n != 2 || string(out) != "Xab\nXac\nb" {
 		t.Errorf("sub: %q %d %v", out, n, err)
 	}
 	z, _ := Compile(`end\Z`)
-	if z.Go().MatchString("end\n") || !z.Go().MatchString("the end") {
+	if z.MatchString("end\n") || !z.MatchString("the end") {
 		t.Error(`\Z translation`)
 	}
 }
