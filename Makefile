@@ -26,7 +26,7 @@ vet:
 # The whole suite. Differential tests skip (with a message) where ansible is
 # absent; fleet tests skip where they cannot make network namespaces.
 test: vet
-	$(GO) test -count=1 -timeout 25m ./...
+	$(GO) test -count=1 -timeout 40m ./...
 
 demo: build
 	./demo/run.sh
