@@ -384,25 +384,10 @@ func pyEqual(a, b any) bool {
 
 // normalize maps engine values onto the plain set convert understands.
 func normalize(v any) any {
-	switch x := v.(type) {
-	case int64:
-		return int(x)
-	case int32:
-		return int(x)
-	case uint64:
-		return int(x)
-	case float32:
-		return float64(x)
-	case []string:
-		out := make([]any, len(x))
-		for i, s := range x {
-			out[i] = s
-		}
-		return out
-	case value.Unsafe:
-		return string(x)
+	if u, ok := v.(value.Unsafe); ok {
+		return string(u)
 	}
-	return v
+	return value.Plain(v)
 }
 
 // Bool converts v as Ansible's boolean() does (strict).
