@@ -113,32 +113,7 @@ func runFleetSteps(t *testing.T, ansHost, octHost fleet.Host, steps []moreStep) 
 	for i, s := range steps {
 		tasks = append(tasks, map[string]any{"name": fmt.Sprintf("s%d", i), s.Module: s.Args, "check_mode": s.Check, "ignore_errors": true})
 	}
-	play := []any{map[string]any{"hosts": "all", "gather_facts": false, "tasks": tasks}}
-	os.WriteFile(filepath.Join(dir, "pb.yml"), []byte(pyfmt.JSON(play)), 0o644)
-	inv := fmt.Sprintf("%s ansible_host=%s ansible_user=%s ansible_ssh_private_key_file=%s ansible_ssh_common_args='-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null'\n",
-		ansHost.Name, ansHost.Addr, ansHost.User, ansHost.KeyFile)
-	os.WriteFile(filepath.Join(dir, "inv"), []byte(inv), 0o644)
-	cmd := exec.Command("ansible-playbook", "-i", "inv", "pb.yml")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "ANSIBLE_STDOUT_CALLBACK=json", "ANSIBLE_HOST_KEY_CHECKING=0", "ANSIBLE_PYTHON_INTERPRETER=auto_silent")
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	_ = cmd.Run()
-	var out struct {
-		Plays []struct {
-			Tasks []struct {
-				Task  struct{ Name string }
-				Hosts map[string]map[string]any
-			}
-		}
-	}
-	if err := json.Unmarshal(stdout.Bytes(), &out); err != nil || len(out.Plays) == 0 {
-		t.Fatalf("ansible-playbook output: %v\n%s\n%s", err, stdout.String(), stderr.String())
-	}
-	ans := map[string]map[string]any{}
-	for _, tk := range out.Plays[0].Tasks {
-		ans[tk.Task.Name] = tk.Hosts[ansHost.Name]
-	}
+	ans, _ := ansibleOnFleet(t, dir, ansHost, tasks)
 	conn, err := ssh.Dial(context.Background(), ssh.Config{Host: octHost.Addr, Port: octHost.Port, User: octHost.User, KeyFiles: []string{octHost.KeyFile}, NoAgent: true, Timeout: 10 * time.Second})
 	if err != nil {
 		t.Fatal(err)
@@ -215,4 +190,40 @@ func morePick(r map[string]any, keys []string) map[string]any {
 		out[k] = v
 	}
 	return out
+}
+
+// ansibleOnFleet runs tasks with ansible-playbook (json callback) on the
+// fleet host h from dir and returns each task's result by task name, and
+// how long ansible took.
+func ansibleOnFleet(t *testing.T, dir string, h fleet.Host, tasks []any) (map[string]map[string]any, time.Duration) {
+	t.Helper()
+	play := []any{map[string]any{"hosts": "all", "gather_facts": false, "tasks": tasks}}
+	os.WriteFile(filepath.Join(dir, "pb.yml"), []byte(pyfmt.JSON(play)), 0o644)
+	inv := fmt.Sprintf("%s ansible_host=%s ansible_user=%s ansible_ssh_private_key_file=%s ansible_ssh_common_args='-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null'\n",
+		h.Name, h.Addr, h.User, h.KeyFile)
+	os.WriteFile(filepath.Join(dir, "inv"), []byte(inv), 0o644)
+	cmd := exec.Command("ansible-playbook", "-i", "inv", "pb.yml")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "ANSIBLE_STDOUT_CALLBACK=json", "ANSIBLE_HOST_KEY_CHECKING=0", "ANSIBLE_PYTHON_INTERPRETER=auto_silent")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
+	_ = cmd.Run()
+	took := time.Since(start)
+	var out struct {
+		Plays []struct {
+			Tasks []struct {
+				Task  struct{ Name string }
+				Hosts map[string]map[string]any
+			}
+		}
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &out); err != nil || len(out.Plays) == 0 {
+		t.Fatalf("ansible-playbook output: %v\n%s\n%s", err, stdout.String(), stderr.String())
+	}
+	ans := map[string]map[string]any{}
+	for _, tk := range out.Plays[0].Tasks {
+		ans[tk.Task.Name] = tk.Hosts[h.Name]
+	}
+	return ans, took
 }

@@ -1,7 +1,6 @@
 package modules_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha1"
 	"encoding/json"
@@ -154,34 +153,7 @@ func TestFleetPackagesAndServices(t *testing.T) {
 	for i, s := range steps {
 		tasks = append(tasks, map[string]any{"name": fmt.Sprintf("s%d", i), s.Module: s.Args, "check_mode": s.Check, "ignore_errors": true})
 	}
-	play := []any{map[string]any{"hosts": "all", "gather_facts": false, "tasks": tasks}}
-	os.WriteFile(filepath.Join(dir, "pb.yml"), []byte(pyfmt.JSON(play)), 0o644)
-	inv := fmt.Sprintf("%s ansible_host=%s ansible_user=%s ansible_ssh_private_key_file=%s ansible_ssh_common_args='-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null'\n",
-		ansHost.Name, ansHost.Addr, ansHost.User, ansHost.KeyFile)
-	os.WriteFile(filepath.Join(dir, "inv"), []byte(inv), 0o644)
-	cmd := exec.Command("ansible-playbook", "-i", "inv", "pb.yml")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "ANSIBLE_STDOUT_CALLBACK=json", "ANSIBLE_HOST_KEY_CHECKING=0", "ANSIBLE_PYTHON_INTERPRETER=auto_silent")
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	start := time.Now()
-	_ = cmd.Run()
-	ansTime := time.Since(start)
-	var out struct {
-		Plays []struct {
-			Tasks []struct {
-				Task  struct{ Name string }
-				Hosts map[string]map[string]any
-			}
-		}
-	}
-	if err := json.Unmarshal(stdout.Bytes(), &out); err != nil || len(out.Plays) == 0 {
-		t.Fatalf("ansible-playbook output: %v\n%s\n%s", err, stdout.String(), stderr.String())
-	}
-	ans := map[string]map[string]any{}
-	for _, tk := range out.Plays[0].Tasks {
-		ans[tk.Task.Name] = tk.Hosts[ansHost.Name]
-	}
+	ans, ansTime := ansibleOnFleet(t, dir, ansHost, tasks)
 
 	// octopus side
 	conn, err := ssh.Dial(context.Background(), ssh.Config{Host: octHost.Addr, Port: octHost.Port, User: octHost.User, KeyFiles: []string{octHost.KeyFile}, NoAgent: true, Timeout: 10 * time.Second})
@@ -189,7 +161,7 @@ func TestFleetPackagesAndServices(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	start = time.Now()
+	start := time.Now()
 	same := 0
 	for i, s := range steps {
 		m, ok := modules.Lookup(s.Module)
