@@ -231,7 +231,7 @@ func TestInteractiveAgainstAnsible(t *testing.T) {
 		{name: "vars_prompt without a terminal", args: []string{"-i", "localhost", "vars_prompt_pipe.yml", "-e", "b=given"}, stdin: "x\n"},
 		{name: "vars_prompt encrypt without a terminal", args: []string{"-i", "localhost", "vars_prompt_crash.yml"}, wantCode: 250},
 		{name: "debugger from a pipe", args: []string{"-i", "hosts", "debugger_pipe.yml"}, env: []string{"ANSIBLE_ENABLE_TASK_DEBUGGER=1"},
-			stdin: "p task.args\ntask.args['msg'] = 'changed'\nr\np result._result['msg']\ntask_vars['inventory_hostname'] = 'other'\nu\nr\np host\nc\nhelp c\n\np task.args\nc\n", wantCode: 99},
+			stdin: "p task.args\ntask.args['msg'] = 'changed'\nr\np result._result['msg']\ntask_vars['inventory_hostname'] = 'other'\nu\nr\np host\nhelp c\n\np task.args\nc\n", wantCode: 99},
 		{name: "debugger quit from a pipe", args: []string{"-i", "localhost", "debugger.yml"},
 			stdin: "p task.args['that']\ntask.args['that'] = 'wanted == 1'\np task.args\nu\np task.args\nr\nq\n", wantCode: 99},
 		{name: "debugger at end of input", args: []string{"-i", "localhost", "debugger.yml"}, wantCode: 99},
