@@ -122,9 +122,14 @@ func (s *session) execute(c *ucli.Context, books []*playbook.Playbook) error {
 	become := o.Become || cfg.Bool("become")
 	method := firstNonEmpty(o.BecomeMethod, cfg.String("become_method"), "sudo")
 	user := firstNonEmpty(o.BecomeUser, cfg.String("become_user"), "root")
-	factCache := ""
+	factCache, factPrefix := "", ""
 	if cfg.String("fact_caching") == "jsonfile" {
 		factCache = expandUser(cfg.String("fact_caching_connection"))
+		// The jsonfile plugin's own _prefix option has no default: the
+		// base setting's "ansible_facts" applies only when it is set.
+		if cfg.Changed("fact_caching_prefix") {
+			factPrefix = cfg.String("fact_caching_prefix")
+		}
 	}
 
 	s.callbackBanner(cbName, extra)
@@ -173,6 +178,7 @@ func (s *session) execute(c *ucli.Context, books []*playbook.Playbook) error {
 			LocalTmp:           expandUser(cfg.String("local_tmp")),
 			Gathering:          cfg.String("gathering"),
 			FactCacheDir:       factCache,
+			FactCachePrefix:    factPrefix,
 			FactCacheTimeout:   cfg.Int("fact_caching_timeout"),
 			HashMerge:          cfg.String("hash_behaviour") == "merge",
 			AnyErrorsFatal:     cfg.Bool("any_errors_fatal"),

@@ -136,7 +136,8 @@ type Options struct {
 	Gathering string
 	// FactCacheDir enables the jsonfile fact cache.
 	FactCacheDir     string
-	FactCacheTimeout int // seconds cached facts stay valid; 0 never expires (Ansible's default is 86400)
+	FactCachePrefix  string // prepended to the host name in each cache file's name (fact_caching_prefix)
+	FactCacheTimeout int    // seconds cached facts stay valid; 0 never expires (Ansible's default is 86400)
 	HashMerge        bool
 	AnyErrorsFatal   bool
 	Strategy         string // default "linear"

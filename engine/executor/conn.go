@@ -293,7 +293,7 @@ func (r *runner) factCachePath(host string) string {
 			dir = filepath.Join(h, dir[2:])
 		}
 	}
-	return filepath.Join(dir, host)
+	return filepath.Join(dir, r.opts.FactCachePrefix+host)
 }
 
 func (pr *playRun) saveFactCache(host string) {

@@ -226,6 +226,9 @@ func runOctopus(t *testing.T, file, inv string, args []string) (string, string, 
 		case a == "--x-gathering":
 			i++
 			opts.Gathering = args[i]
+		case a == "--x-cache-prefix":
+			i++
+			opts.FactCachePrefix = args[i]
 		}
 	}
 	d.Verbosity = opts.Verbosity
@@ -304,6 +307,7 @@ var xEnv = map[string]string{
 	"--x-fact-cache":    "ANSIBLE_CACHE_PLUGIN_CONNECTION",
 	"--x-cache-timeout": "ANSIBLE_CACHE_PLUGIN_TIMEOUT",
 	"--x-gathering":     "ANSIBLE_GATHERING",
+	"--x-cache-prefix":  "ANSIBLE_CACHE_PLUGIN_PREFIX",
 }
 
 func defaultStr(s, d string) string {

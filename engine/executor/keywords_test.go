@@ -102,6 +102,30 @@ func TestFactCacheDifferential(t *testing.T) {
 	}
 }
 
+// TestFactCachePrefix: fact_caching_prefix names the cache files
+// prefix+host for both tools, and a later run reads them back.
+func TestFactCachePrefix(t *testing.T) {
+	if _, err := exec.LookPath("ansible-playbook"); err != nil {
+		t.Skip("ansible-playbook not installed: differential tests need the oracle")
+	}
+	inv, _ := filepath.Abs("testdata/inventory.ini")
+	gather, _ := filepath.Abs("testdata/factcache/gather.yml")
+	use, _ := filepath.Abs("testdata/factcache/use.yml")
+	a, o := t.TempDir(), t.TempDir()
+	prefixed := func(dir string) []string {
+		return []string{"--x-fact-cache", dir, "--x-gathering", "smart", "--x-cache-prefix", "pre_"}
+	}
+	compareRuns(t, gather, inv, prefixed(a), prefixed(o))
+	for _, h := range []string{"h1", "h2"} { // gather.yml caches only these
+		for _, d := range []string{a, o} {
+			if _, err := os.Stat(filepath.Join(d, "pre_"+h)); err != nil {
+				t.Errorf("no prefixed cache file: %v", err)
+			}
+		}
+	}
+	compareRuns(t, use, inv, prefixed(a), prefixed(o))
+}
+
 func TestKnownAction(t *testing.T) {
 	cases := map[string]bool{
 		"debug": true, "ansible.builtin.debug": true, "ansible.legacy.command": true,
