@@ -1,7 +1,15 @@
 package modules_test
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
 	"fmt"
 	"io"
 	"mime"
@@ -12,6 +20,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"octopus/modules/internal/anstest"
 )
@@ -29,6 +38,10 @@ func fetchTestServerOn(t *testing.T, addr, tarball string) (plain, tls string) {
 	sum := fmt.Sprintf("%x", sha256.Sum256([]byte("file a\n")))
 	mux := http.NewServeMux()
 	mux.HandleFunc("/a.txt", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "file a\n") })
+	// /lm answers If-Modified-Since (304 for any file written since 2001)
+	mux.HandleFunc("/lm", func(w http.ResponseWriter, r *http.Request) {
+		http.ServeContent(w, r, "lm.txt", time.Date(2001, 2, 3, 4, 5, 6, 0, time.UTC), strings.NewReader("dated\n"))
+	})
 	mux.HandleFunc("/SHA256SUMS", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "%x  other.txt\n%s *./a.txt\n", sha256.Sum256([]byte("x")), sum)
 	})
@@ -139,5 +152,76 @@ func TestFetchDiff(t *testing.T) {
 			{Module: "unarchive", Args: map[string]any{"src": base + "/arch.tar.gz", "dest": "@D@/out", "remote_src": true}},
 		}})
 	add("unarchive url refused", "unarchive", map[string]any{"src": fmt.Sprintf("http://127.0.0.1:%d/x.tgz", freePort(t)), "dest": "@D@", "remote_src": true})
+	lm := map[string]any{"url": base + "/lm", "dest": "@D@/lm.txt"}
+	cases = append(cases, anstest.Case{Name: "uri dest conditional", Ignore: append(append([]string(nil), ign...), "last_modified"), Steps: []anstest.Step{
+		{Module: "uri", Args: lm},
+		{Module: "uri", Args: lm}, // 304: not in status_code
+		{Module: "uri", Args: with(lm, "status_code", []any{200, 304})},
+		{Module: "uri", Args: with(lm, "headers", map[string]any{"If-Modified-Since": "Mon, 01 Jan 1990 00:00:00 GMT"})},
+		{Module: "uri", Args: with(lm, "dest", "@D@")}, // a directory: unconditional
+		{Module: "uri", Args: map[string]any{"url": base + "/missing", "dest": "@D@/nope.txt"}},
+		{Module: "uri", Args: map[string]any{"url": base + "/missing", "dest": "@D@/lm.txt", "status_code": 404}},
+	}})
+	cert := clientCertFiles(t)
+	mtls := clientCertServer(t, cert["ca.pem"])
+	addCert := func(name string, args map[string]any, ignore ...string) {
+		args["url"], args["validate_certs"], args["return_content"] = mtls, false, true
+		cases = append(cases, anstest.Case{Name: name, Steps: one("uri", args), Ignore: append(append([]string(nil), ign...), ignore...),
+			Setup: writeFiles(cert)})
+	}
+	addCert("uri client cert and key", map[string]any{"client_cert": "@D@/client.pem", "client_key": "@D@/client.key"})
+	addCert("uri client cert with its key", map[string]any{"client_cert": "@D@/both.pem"})
 	anstest.Run(t, anstest.Suite{Cases: cases, Files: map[string]string{"files/doc.json": `{"k": 2}`}})
+}
+
+// with returns a copy of args with key set to v.
+func with(args map[string]any, key string, v any) map[string]any {
+	out := map[string]any{key: v}
+	for k, e := range args {
+		if k != key {
+			out[k] = e
+		}
+	}
+	return out
+}
+
+// clientCertFiles makes a CA and a client certificate it signed, as PEM
+// files: ca.pem, client.pem, client.key and both.pem (certificate and key).
+func clientCertFiles(t *testing.T) map[string]string {
+	t.Helper()
+	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "test ca"}, IsCA: true, BasicConstraintsValid: true,
+		KeyUsage: x509.KeyUsageCertSign, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, _ := x509.ParseCertificate(caDER)
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "octo client"}, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+		KeyUsage: x509.KeyUsageDigitalSignature, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, _ := x509.MarshalPKCS8PrivateKey(key)
+	certPEM := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
+	keyPEM := string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}))
+	return map[string]string{"ca.pem": string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})),
+		"client.pem": certPEM, "client.key": keyPEM, "both.pem": certPEM + keyPEM}
+}
+
+// clientCertServer is an https server that requires a client certificate
+// signed by caPEM and answers with its common name.
+func clientCertServer(t *testing.T, caPEM string) string {
+	t.Helper()
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM([]byte(caPEM))
+	s := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "hello %s\n", r.TLS.PeerCertificates[0].Subject.CommonName)
+	}))
+	s.TLS = &tls.Config{ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: pool}
+	s.StartTLS()
+	t.Cleanup(s.Close)
+	return s.URL + "/who"
 }

@@ -39,6 +39,8 @@ func (c *dialingConn) DialContext(ctx context.Context, network, addr string) (ne
 func TestFetchThroughDialer(t *testing.T) {
 	tarball := makeTar(t, true, []arEntry{{"x.txt", "xx\n", 0o644}})
 	base, _ := fetchTestServer(t, tarball)
+	certs := clientCertFiles(t)
+	mtls := clientCertServer(t, certs["ca.pem"])
 	type step struct {
 		module string
 		args   map[string]any
@@ -49,9 +51,15 @@ func TestFetchThroughDialer(t *testing.T) {
 		{"get_url", map[string]any{"url": base + "/a.txt", "dest": "@D@/a.txt"}},
 		{"get_url", map[string]any{"url": base + "/a.txt", "dest": "@D@/a.txt", "checksum": "sha256:" + base + "/SHA256SUMS"}},
 		{"unarchive", map[string]any{"src": base + "/arch.tar.gz", "dest": "@D@", "remote_src": true}},
+		{"uri", map[string]any{"url": base + "/lm", "dest": "@D@/lm.txt"}},
+		{"uri", map[string]any{"url": base + "/lm", "dest": "@D@/lm.txt", "status_code": []any{200, 304}}}, // If-Modified-Since
+		{"uri", map[string]any{"url": mtls, "validate_certs": false, "client_cert": "@D@/client.pem", "client_key": "@D@/client.key", "return_content": true}},
 	}
 	run := func(c connection.Conn) []map[string]any {
 		dir := t.TempDir()
+		if err := writeFiles(certs)(dir); err != nil {
+			t.Fatal(err)
+		}
 		var out []map[string]any
 		for _, s := range steps {
 			m, _ := modules.Lookup(s.module)

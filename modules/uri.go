@@ -273,6 +273,11 @@ func runURI(ctx context.Context, req *Request) (Result, error) {
 		fmt.Fprintf(&sc, "if [ ! -e %s ]; then echo REMOVES; exit 0; fi\n", remote.QuotePath(r))
 	}
 	sc.WriteString(`d=$(mktemp -d) || exit 1; trap 'rm -rf "$d"' EXIT` + "\n")
+	// an existing dest file makes the request conditional on its mtime
+	sc.WriteString("ims=\n")
+	if dest := p.String("dest"); dest != "" && !hasHeader(headers, "If-Modified-Since") {
+		fmt.Fprintf(&sc, "[ -f %[1]s ] && ims=$(date -u -r %[1]s '+%%a, %%d %%b %%Y %%H:%%M:%%S GMT')\n", remote.QuotePath(dest))
+	}
 	var stdin []byte
 	if body != nil {
 		stdin = []byte(*body)
@@ -314,6 +319,7 @@ func runURI(ctx context.Context, req *Request) (Result, error) {
 			c = append(c, "--anyauth")
 		}
 	}
+	c = append(c, `${ims:+-H "If-Modified-Since: $ims"}`)
 	for _, h := range headers {
 		c = append(c, "-H", shellWord(h[0]+": "+h[1]))
 	}
@@ -338,6 +344,7 @@ func runURI(ctx context.Context, req *Request) (Result, error) {
 			w = append(w, "--auth-no-challenge")
 		}
 	}
+	w = append(w, `${ims:+--header="If-Modified-Since: $ims"}`)
 	for _, h := range headers {
 		w = append(w, "--header="+shellWord(h[0]+": "+h[1]))
 	}
@@ -584,19 +591,31 @@ printf 'E\n'; base64 -w0 < "$d/e" 2>/dev/null; echo
 		sub = suffix
 	}
 	maybeJSON := ct != "" && (sub == "json" || sub == "javascript")
-	if dest != "" && errMsg == "" && statusOK && status != 304 {
-		wr, err := uriWriteDest(ctx, req, dest, u, content)
+	if dest != "" && errMsg == "" {
+		// a response was had: its body is written when its status is
+		// wanted (and not 304), and the result describes the dest file
+		write := statusOK && status != 304
+		data := content
+		if status < 200 || status >= 300 {
+			// urllib raised HTTPError and its body was read already:
+			// Ansible writes an empty file
+			data = nil
+		}
+		wr, err := uriDest(ctx, req, dest, u, data, write)
 		if err != nil {
 			return nil, err
 		}
-		p["path"] = dest // Ansible's uri sets it in its params (invocation shows it)
+		r["path"] = dest
 		if wr.Path != "" {
 			r["path"] = wr.Path
+		}
+		if write {
 			r["changed"] = true
+			p["path"] = r["path"] // Ansible's uri sets it in its params (invocation shows it)
+		}
+		if wr.Exists {
 			remote.PathInfo(r, wr)
 		}
-	} else if dest != "" && errMsg == "" {
-		r["path"] = dest
 	}
 	if r["body"] != nil && (maybeJSON || p.Bool("return_content") || !statusOK) {
 		delete(r, "body")
@@ -616,22 +635,30 @@ printf 'E\n'; base64 -w0 < "$d/e" 2>/dev/null; echo
 	return r, nil
 }
 
-// uriWriteDest stores the body at dest on the target (a directory gets
-// the URL's base name, or index.html) and returns the path written.
-func uriWriteDest(ctx context.Context, req *Request, dest, u string, content []byte) (*remote.Info, error) {
+// uriDest stores the body at dest on the target when write is set (a
+// directory gets the URL's base name, or index.html) and returns that
+// path and what is there now.
+func uriDest(ctx context.Context, req *Request, dest, u string, content []byte, write bool) (*remote.Info, error) {
 	name := "index.html"
 	if pu, err := url.Parse(u); err == nil && path.Base(pu.Path) != "/" && path.Base(pu.Path) != "." {
 		name = path.Base(pu.Path)
 	}
 	q := remote.QuotePath(dest)
-	script := fmt.Sprintf(`p=%s; [ -d "$p" ] && p="$p"/%s; cat > "$p" && printf '%%s\n' "$p" && stat -c '%s' -- "$p"`, q, shellWord(name), remote.StatFormat)
-	res, err := target(req).Run(ctx, script, content)
+	store, stdin := "", []byte(nil)
+	if write {
+		store, stdin = `cat > "$p" && `, content
+	}
+	script := fmt.Sprintf(`p=%s; [ -d "$p" ] && p="$p"/%s; %sprintf '%%s\n' "$p" && stat -c '%s' -- "$p" 2>/dev/null`, q, shellWord(name), store, remote.StatFormat)
+	res, err := target(req).Run(ctx, script, stdin)
 	if err != nil {
 		return nil, err
 	}
 	info := &remote.Info{}
 	lines := strings.Split(string(res.Stdout), "\n")
-	if len(lines) >= 2 {
+	if len(lines) >= 1 {
+		info.Path = lines[0]
+	}
+	if len(lines) >= 2 && lines[1] != "" {
 		st := remote.StatFromFields(lines[1])
 		info = &remote.Info{Path: lines[0], Exists: true, Follows: true, L: st, F: st}
 	}
@@ -715,4 +742,14 @@ func dechunk(b []byte) []byte {
 		b = bytes.TrimPrefix(b, []byte("\r\n"))
 	}
 	return out
+}
+
+// hasHeader reports whether headers set name (case-insensitively).
+func hasHeader(headers [][2]string, name string) bool {
+	for _, h := range headers {
+		if strings.EqualFold(h[0], name) {
+			return true
+		}
+	}
+	return false
 }

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"mime"
 	"os"
 	"path"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -218,7 +220,7 @@ func mimeParam(name, v string) string {
 // body and error sections), or ok=false when the connection cannot open
 // connections from the target (the caller runs curl or wget there).
 func uriViaDialer(ctx context.Context, req *Request, p argspec.Params, method, u string, headers [][2]string, body *string) (string, bool, error) {
-	if p.Set("client_cert") || p.Set("client_key") || p.Set("unix_socket") || !(strings.HasPrefix(u, "http://") || strings.HasPrefix(u, "https://")) {
+	if p.Set("unix_socket") || !(strings.HasPrefix(u, "http://") || strings.HasPrefix(u, "https://")) {
 		return "", false, nil
 	}
 	c, err := fetch.ForTarget(ctx, req.Conn, req.Env, req.Become)
@@ -233,13 +235,24 @@ func uriViaDialer(ctx context.Context, req *Request, p argspec.Params, method, u
 	if rm := p.String("removes"); rm != "" {
 		fmt.Fprintf(&pre, "if [ ! -e %s ]; then echo REMOVES; exit 0; fi\n", remote.QuotePath(rm))
 	}
+	if dest := p.String("dest"); dest != "" && !hasHeader(headers, "If-Modified-Since") {
+		// an existing file makes the request conditional on its mtime
+		fmt.Fprintf(&pre, "if [ -f %[1]s ]; then echo \"MTIME $(stat -c %%Y %[1]s)\"; fi\n", remote.QuotePath(dest))
+	}
+	var ims time.Time
 	if pre.Len() > 0 {
 		res, err := target(req).Run(ctx, pre.String(), nil)
 		if err != nil {
 			return "", false, err
 		}
-		if first, _, _ := strings.Cut(string(res.Stdout), "\n"); first == "CREATES" || first == "REMOVES" {
+		first, _, _ := strings.Cut(string(res.Stdout), "\n")
+		if first == "CREATES" || first == "REMOVES" {
 			return first + "\n", true, nil
+		}
+		if m, ok := strings.CutPrefix(first, "MTIME "); ok {
+			if sec, err := strconv.ParseInt(m, 10, 64); err == nil {
+				ims = time.Unix(sec, 0)
+			}
 		}
 	}
 	if ca := p.String("ca_path"); ca != "" {
@@ -247,15 +260,28 @@ func uriViaDialer(ctx context.Context, req *Request, p argspec.Params, method, u
 			return "", false, nil
 		}
 	}
+	// client certificates are read as the become user, as Python would
+	var cert, key []byte
+	if path := p.String("client_cert"); path != "" {
+		if cert, err = req.Conn.Get(ctx, path, req.Become); err != nil {
+			return "", false, nil
+		}
+	}
+	if path := p.String("client_key"); path != "" {
+		if key, err = req.Conn.Get(ctx, path, req.Become); err != nil {
+			return "", false, nil
+		}
+	}
 	r := fetch.Request{Method: method, URL: u, Header: headers, Timeout: time.Duration(p.Int("timeout")) * time.Second,
-		ValidateCerts: p.Bool("validate_certs"), CAFile: caFile, UseProxy: p.Bool("use_proxy"), Agent: p.String("http_agent"),
+		ValidateCerts: p.Bool("validate_certs"), CAFile: caFile, ClientCert: cert, ClientKey: key, IfModifiedSince: ims,
+		UseProxy: p.Bool("use_proxy"), Agent: p.String("http_agent"),
 		User: p.String("url_username"), Password: p.String("url_password"), ForceBasicAuth: p.Bool("force_basic_auth"),
 		Follow: p.String("follow_redirects"), Unredirected: p.List("unredirected_headers"), Decompress: p.Bool("decompress")}
 	if body != nil {
 		r.Body = []byte(*body)
 	}
 	resp, err := c.Do(ctx, r)
-	if err != nil && fetch.ForwardRefused(err) {
+	if err != nil && (fetch.ForwardRefused(err) || errors.Is(err, fetch.ErrBadClientCert)) {
 		return "", false, nil
 	}
 	if err != nil && connection.IsUnreachable(err) {

@@ -39,6 +39,10 @@ import (
 // wget on the target).
 var ErrUnavailable = errors.New("fetch: connections from the target are not available")
 
+// ErrBadClientCert reports client certificate or key data that Go cannot
+// load (an encrypted key, say): callers fall back to curl, which may.
+var ErrBadClientCert = errors.New("fetch: unusable client certificate")
+
 // Request is one HTTP request, with the knobs of Ansible's fetch_url.
 type Request struct {
 	Method string      // "" means GET
@@ -53,6 +57,9 @@ type Request struct {
 	// CAFile is PEM data of extra trusted certificates (ca_path), read by
 	// the caller.
 	CAFile []byte
+	// ClientCert is PEM data of a client certificate (client_cert), with
+	// its key unless ClientKey holds it (client_key), read by the caller.
+	ClientCert, ClientKey []byte
 	// UseProxy honours the *_proxy environment variables.
 	UseProxy bool
 	// Agent is the User-Agent header ("" means ansible-httpget).
@@ -272,6 +279,17 @@ func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 	}
 	defer tr.CloseIdleConnections()
 	tc := &tls.Config{}
+	if len(r.ClientCert) > 0 {
+		key := r.ClientKey
+		if len(key) == 0 {
+			key = r.ClientCert
+		}
+		pair, err := tls.X509KeyPair(r.ClientCert, key)
+		if err != nil {
+			return nil, fmt.Errorf("%w: client certificate: %v", ErrBadClientCert, err)
+		}
+		tc.Certificates = []tls.Certificate{pair}
+	}
 	if !r.ValidateCerts {
 		tc.InsecureSkipVerify = true
 	} else {
@@ -427,7 +445,10 @@ func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	if resp.ContentLength >= 0 && resp.Header.Get("Content-Length") == "" && !resp.Uncompressed {
+	// (Go reports a length of 0 for responses that cannot have a body,
+	// without the server sending one)
+	noBody := resp.StatusCode == http.StatusNotModified || resp.StatusCode == http.StatusNoContent || resp.StatusCode < 200
+	if resp.ContentLength >= 0 && resp.Header.Get("Content-Length") == "" && !resp.Uncompressed && !noBody {
 		resp.Header.Set("Content-Length", strconv.FormatInt(resp.ContentLength, 10))
 	}
 	reason := strings.TrimSpace(strings.TrimPrefix(resp.Status, strconv.Itoa(resp.StatusCode)))
