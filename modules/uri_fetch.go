@@ -55,27 +55,6 @@ func uriReadFile(ctx context.Context, req *Request, name string, remoteSrc bool)
 	return data, path.Base(full), nil
 }
 
-// pyTypeName is Python's type name of a module argument value.
-func pyTypeName(v any) string {
-	switch v.(type) {
-	case nil:
-		return "NoneType"
-	case string:
-		return "str"
-	case bool:
-		return "bool"
-	case int, int64:
-		return "int"
-	case float64:
-		return "float"
-	case []any:
-		return "list"
-	case map[string]any, *value.Dict:
-		return "dict"
-	}
-	return "str"
-}
-
 // mappingItems returns a mapping argument's items, or ok=false.
 func mappingItems(v any) (keys []string, get func(string) any, ok bool) {
 	switch m := v.(type) {
@@ -101,9 +80,9 @@ func uriMultipart(ctx context.Context, req *Request, body any, remoteSrc bool) (
 	if !ok {
 		if !remoteSrc {
 			req.dropInvocation() // the action plugin's failure
-			return "", nil, Result{"failed": true, "msg": "body must be mapping, cannot be type " + pyTypeName(body)}
+			return "", nil, Result{"failed": true, "msg": "body must be mapping, cannot be type " + value.PyTypeName(body)}
 		}
-		return "", nil, Result{"failed": true, "msg": "failed to parse body as form-multipart: Mapping is required, cannot be type " + pyTypeName(body)}
+		return "", nil, Result{"failed": true, "msg": "failed to parse body as form-multipart: Mapping is required, cannot be type " + value.PyTypeName(body)}
 	}
 	sort.Strings(keys)
 	boundary := fmt.Sprintf("===============%019d==", rand.Int64N(1<<63-1))
@@ -119,7 +98,7 @@ func uriMultipart(ctx context.Context, req *Request, body any, remoteSrc bool) (
 		default:
 			fk, fget, ok := mappingItems(x)
 			if !ok {
-				return "", nil, Result{"failed": true, "msg": "failed to parse body as form-multipart: value must be a string, or mapping, cannot be type " + pyTypeName(v)}
+				return "", nil, Result{"failed": true, "msg": "failed to parse body as form-multipart: value must be a string, or mapping, cannot be type " + value.PyTypeName(v)}
 			}
 			_ = fk
 			str := func(name string) string {

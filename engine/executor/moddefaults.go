@@ -51,25 +51,7 @@ func (pr *playRun) moduleDefaults(rt *rtask, action string, scope vars.Vars) (*v
 type defaultsTypeError struct{ v any }
 
 func (e *defaultsTypeError) Error() string {
-	return fmt.Sprintf("Unexpected failure during module execution: '%s' object has no attribute 'copy'", pyTypeName(e.v))
-}
-
-func pyTypeName(v any) string {
-	switch v.(type) {
-	case nil:
-		return "NoneType"
-	case bool:
-		return "bool"
-	case int:
-		return "int"
-	case float64:
-		return "float"
-	case string:
-		return "str"
-	case []any:
-		return "list"
-	}
-	return "object"
+	return fmt.Sprintf("Unexpected failure during module execution: '%s' object has no attribute 'copy'", value.PyTypeName(e.v))
 }
 
 // withModuleDefaults merges the defaults for action under args (explicit
@@ -79,7 +61,7 @@ func (pr *playRun) withModuleDefaults(rt *rtask, action string, scope vars.Vars,
 	if err != nil {
 		if te, ok := err.(*defaultsTypeError); ok {
 			return nil, value.DictOf("failed", true, "msg", te.Error(), "stdout", "", errMarker, true,
-				"exception", fmt.Sprintf("Traceback (most recent call last):\nAttributeError: '%s' object has no attribute 'copy'", pyTypeName(te.v)))
+				"exception", fmt.Sprintf("Traceback (most recent call last):\nAttributeError: '%s' object has no attribute 'copy'", value.PyTypeName(te.v)))
 		}
 		return nil, failedResult(pr.errMsg(rt, err), false)
 	}

@@ -330,27 +330,7 @@ func pyIntOf(v any) (int, error) {
 	case string:
 		return pyInt(t)
 	}
-	return 0, fmt.Errorf("int() argument must be a string, a bytes-like object or a real number, not '%s'", pyTypeName(v))
-}
-
-func pyTypeName(v any) string {
-	switch v.(type) {
-	case nil:
-		return "NoneType"
-	case bool:
-		return "bool"
-	case int:
-		return "int"
-	case float64:
-		return "float"
-	case string, value.Unsafe:
-		return "str"
-	case []any:
-		return "list"
-	case *value.Dict:
-		return "dict"
-	}
-	return "object"
+	return 0, fmt.Errorf("int() argument must be a string, a bytes-like object or a real number, not '%s'", value.PyTypeName(v))
 }
 
 // ancestors returns every ancestor of g (not g itself).

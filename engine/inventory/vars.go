@@ -175,7 +175,7 @@ func (inv *Inventory) loadEntityVars(out *value.Dict, dir, subdir, name string) 
 		}
 		d, ok := data.(*value.Dict)
 		if !ok {
-			return fmt.Errorf("failed to combine variables, expected dicts but got a 'dict' and a '%s': \n%s\n%s", pyTypeName(data), "{}", pyfmt.Repr(data))
+			return fmt.Errorf("failed to combine variables, expected dicts but got a 'dict' and a '%s': \n%s\n%s", value.PyTypeName(data), "{}", pyfmt.Repr(data))
 		}
 		Combine(out, d)
 	}

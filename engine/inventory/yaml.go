@@ -159,7 +159,7 @@ func pyClassName(v any, fromYAML bool) string {
 		}
 		return "<class 'str'>"
 	}
-	return "<class '" + pyTypeName(v) + "'>"
+	return "<class '" + value.PyTypeName(v) + "'>"
 }
 
 // parseYAMLInventory reads a YAML/JSON inventory (all/children/hosts/vars).

@@ -67,27 +67,6 @@ func unquote(s string) string {
 	return s
 }
 
-// pyTypeName is Python's type name of a value, for TypeError messages.
-func pyTypeName(v any) string {
-	switch v.(type) {
-	case nil:
-		return "NoneType"
-	case string, value.Unsafe:
-		return "str"
-	case bool:
-		return "bool"
-	case int, int64:
-		return "int"
-	case float64:
-		return "float"
-	case []any:
-		return "list"
-	case map[string]any, *value.Dict:
-		return "dict"
-	}
-	return fmt.Sprintf("%T", v)
-}
-
 // pyInt converts a value as Python's int() does: integers as is, floats
 // truncated, booleans 0/1, strings in base 10 with surrounding whitespace,
 // an optional sign and single underscores between digits. The error text
@@ -141,7 +120,7 @@ func pyInt(v any) (int, error) {
 		}
 		return n, nil
 	}
-	return 0, fmt.Errorf("int() argument must be a string, a bytes-like object or a real number, not '%s'", pyTypeName(v))
+	return 0, fmt.Errorf("int() argument must be a string, a bytes-like object or a real number, not '%s'", value.PyTypeName(v))
 }
 
 // booleansTrue and booleansFalse are Ansible's BOOLEANS_TRUE/BOOLEANS_FALSE
