@@ -5,7 +5,7 @@ OCTOPUS := $(BIN)/octopus
 # CGO off: one static binary that runs on any Linux controller.
 export CGO_ENABLED ?= 0
 
-.PHONY: build links test vet demo bench clean
+.PHONY: build links test race vet demo bench clean
 
 build: links
 
@@ -27,6 +27,12 @@ vet:
 # absent; fleet tests skip where they cannot make network namespaces.
 test: vet
 	$(GO) test -count=1 -timeout 40m ./...
+	$(MAKE) race
+
+# The executor's goroutines (forks, free strategy, handlers, async) under
+# the race detector, which needs cgo.
+race:
+	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 20m ./engine/executor/
 
 demo: build
 	./demo/run.sh

@@ -39,6 +39,7 @@ func TestKeywordLoadErrors(t *testing.T) {
 		{"module_defaults unknown module", "    - ping:\n      module_defaults: {nosuchmod: {a: 1}}\n", "Could not resolve action ansible.legacy.nosuchmod in module_defaults", false},
 		{"module_defaults unknown builtin", "    - ping:\n      module_defaults: {ansible.builtin.nosuch: {a: 1}}\n", "Could not resolve action ansible.builtin.nosuch in module_defaults", false},
 		{"module_defaults builtin group", "    - ping:\n      module_defaults: {group/foo: {a: 1}}\n", "Error loading module_defaults: could not resolve the module_defaults group ansible.builtin.foo", false},
+		{"module_defaults group of an absent collection", "    - ping:\n      module_defaults: {group/community.kubernetes.k8s: {a: 1}}\n", "could not resolve the module_defaults group community.kubernetes.k8s", false},
 		{"module_defaults fq group", "    - ping:\n      module_defaults: {group/nosuch.coll.grp: {a: 1}}\n", "could not resolve the module_defaults group nosuch.coll.grp", false},
 		{"module_defaults shape", "    - ping:\n      module_defaults: [1]\n", "The field 'module_defaults' is supposed to be a dictionary or list of dictionaries", false},
 	}

@@ -23,6 +23,25 @@ var builtinRedirects = map[string]string{
 	"timezone":       "community.general.timezone",
 }
 
+// actionGroups are the module_defaults groups Ansible 2.14 resolves with
+// Debian's ansible package installed: ansible.builtin's legacy short
+// groups and the action_groups of the collections it ships.
+var actionGroups = set(prefixed("ansible.builtin.", "acme aws azure cpm docker gcp k8s os ovirt testgroup testlegacy vmware") +
+	" amazon.aws.aws awx.awx.controller azure.azcollection.all cisco.aci.all cisco.mso.all cisco.mso.mso cisco.mso.ndo" +
+	" cloudscale_ch.cloud.cloudscale community.aws.aws community.crypto.acme community.digitalocean.all community.dns.hetzner" +
+	" community.dns.hosttech community.docker.docker community.grafana.grafana community.hashi_vault.vault community.hrobot.robot" +
+	" community.okd.okd community.postgresql.all community.routeros.api community.vmware.vmware community.zabbix.zabbix" +
+	" google.cloud.gcp kubernetes.core.helm kubernetes.core.k8s netapp.aws.netapp_aws netapp.azure.netapp_azure" +
+	" netapp.cloudmanager.netapp_cloudmanager netapp.elementsw.netapp_elementsw netapp.ontap.netapp_ontap" +
+	" netapp.storagegrid.netapp_storagegrid netapp.um_info.netapp_um_info netbox.netbox.netbox ngine_io.cloudstack.cloudstack" +
+	" ngine_io.exoscale.exoscale ngine_io.vultr.vultr openstack.cloud.openstack openstack.cloud.os ovirt.ovirt.ovirt" +
+	" t_systems_mms.icinga_director.icinga theforeman.foreman.foreman vultr.cloud.vultr wti.remote.cpm")
+
+// prefixed returns the space-separated words with prefix before each.
+func prefixed(prefix, words string) string {
+	return prefix + strings.Join(strings.Fields(words), " "+prefix)
+}
+
 // IsBuiltinAction reports whether name (short, ansible.builtin.X or
 // ansible.legacy.X) is a module or action of ansible.builtin.
 func IsBuiltinAction(name string) bool {
@@ -76,9 +95,13 @@ func loadModuleDefaults(v any, known func(string) bool) ([]*value.Dict, error) {
 				if strings.Count(g, ".") < 2 {
 					g = "ansible.builtin." + g
 				}
-				// ansible.builtin defines no action groups; octopus ships
-				// no other collection's metadata.
-				return nil, &diag.Error{Msg: "Error loading module_defaults: could not resolve the module_defaults group " + g, Code: 4}
+				if !actionGroups[g] {
+					return nil, &diag.Error{Msg: "Error loading module_defaults: could not resolve the module_defaults group " + g, Code: 4}
+				}
+				// Every group's actions belong to collections whose
+				// modules octopus does not have: the defaults apply to no
+				// task it can run.
+				continue
 			}
 			name := k
 			if strings.Count(name, ".") < 2 {
