@@ -149,8 +149,9 @@ func unicodeClass(c byte, inClass bool) (string, bool) {
 func Compile(pattern string, flags Flags) (*Regexp, error) {
 	p, dollar := translate(pattern, false)
 	// Python's `$` (without MULTILINE) also matches before a final
-	// newline; RE2 cannot express that, the backtracking engine can.
-	needBT := dollar && flags&Multiline == 0 && !inlineMultiline(pattern)
+	// newline, and its \b sees Unicode words; RE2 cannot express either,
+	// the backtracking engine can.
+	needBT := dollar && flags&Multiline == 0 && !inlineMultiline(pattern) || wordBoundary(pattern)
 	if !needBT {
 		pre := ""
 		if flags&IgnoreCase != 0 {
@@ -174,6 +175,31 @@ func Compile(pattern string, flags Flags) (*Regexp, error) {
 		}
 	}
 	return compileBT(pattern, flags)
+}
+
+// wordBoundary reports whether pat has \b or \B outside a class.
+func wordBoundary(pat string) bool {
+	inClass := false
+	for i := 0; i < len(pat); i++ {
+		switch c := pat[i]; {
+		case c == '\\' && i+1 < len(pat):
+			if (pat[i+1] == 'b' || pat[i+1] == 'B') && !inClass {
+				return true
+			}
+			i++
+		case c == '[' && !inClass:
+			inClass = true
+			if i+1 < len(pat) && pat[i+1] == '^' {
+				i++
+			}
+			if i+1 < len(pat) && pat[i+1] == ']' {
+				i++
+			}
+		case c == ']':
+			inClass = false
+		}
+	}
+	return false
 }
 
 // compileBT compiles pattern for the backtracking engine.

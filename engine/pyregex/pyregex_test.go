@@ -58,6 +58,10 @@ var pyCases = []pyCase{
 	{`\d+`, 0, "x٣٤5y", "N"},
 	{`\w+`, 0, "héllo wörld_1", `<\g<0>>`},
 	{`[\w.]+`, 0, "é.x ü", "W"},
+	{`\bwörld\b`, 0, "hello wörld, wörlds", "W"},
+	{`\bö`, 0, "aö ö", "_"},
+	{`ö\B`, 0, "öa ö", "_"},
+	{`[\b]x`, 0, "\bx x", "_"},
 	{`\s+`, 0, "a\u00a0b\vc\u2003d", " "},
 	{`[^\s]+`, 0, "a\u00a0b", "."},
 	{`\W+|\S`, 0, "é, ü", "."},
@@ -164,6 +168,7 @@ func TestEngineChoice(t *testing.T) {
 	for pat, bt := range map[string]bool{
 		`^foo\s+(\d+)`: false, `(?P<n>x)\Z`: false, `(?m)^a$`: false,
 		`^(?!#)foo`: true, `(\w)\1`: true, `(?<=a)b`: true, `end$`: true,
+		`\bword\b`: true, `\Bx`: true, `[\d]x`: false,
 	} {
 		re, err := Compile(pat, 0)
 		if err != nil {
