@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
@@ -192,12 +193,15 @@ func (s *session) flushInventoryWarnings() {
 // unknownActionNote lists the modules octopus has, after Ansible's
 // "couldn't resolve module/action" error.
 func unknownActionNote() string {
+	seen := map[string]bool{}
 	var names []string
-	for _, n := range modules.Names() {
-		if !strings.Contains(n, ".") {
+	for _, n := range append(modules.Names(), executor.ActionNames()...) {
+		if !strings.Contains(n, ".") && !seen[n] {
+			seen[n] = true
 			names = append(names, n)
 		}
 	}
+	sort.Strings(names)
 	return "octopus runs its own native modules; it has: " + strings.Join(names, ", ")
 }
 

@@ -47,6 +47,7 @@ func init() {
 		"pause":               actPause,
 		"set_stats":           actSetStats,
 		"wait_for_connection": actWaitForConnection,
+		"reboot":              actReboot,
 		"gather_facts":        actGatherFacts,
 		"meta":                actMetaInLoop,
 		"async_status":        actAsyncStatus,
@@ -442,4 +443,20 @@ func actPing(ctx context.Context, a *actionCtx) *value.Dict {
 
 func actMetaInLoop(_ context.Context, a *actionCtx) *value.Dict {
 	return value.DictOf("changed", false, "msg", metaAction(a.rt))
+}
+
+// ActionNames returns the names of the actions the engine runs itself
+// (debug, set_fact, reboot...), sorted.
+func ActionNames() []string {
+	names := make([]string, 0, len(actions)+len(fallbackActions))
+	for n := range actions {
+		names = append(names, n)
+	}
+	for n := range fallbackActions {
+		if _, dup := actions[n]; !dup {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	return names
 }

@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"testing"
 	"time"
 
@@ -136,6 +137,18 @@ func TestKnownAction(t *testing.T) {
 	for name, want := range cases {
 		if got := KnownAction(name); got != want {
 			t.Errorf("KnownAction(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
+
+func TestActionNames(t *testing.T) {
+	names := ActionNames()
+	if !sort.StringsAreSorted(names) {
+		t.Errorf("not sorted: %v", names)
+	}
+	for _, want := range []string{"debug", "reboot", "ping", "wait_for_connection"} {
+		if i := sort.SearchStrings(names, want); i == len(names) || names[i] != want {
+			t.Errorf("%s missing from %v", want, names)
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // TestFaults runs playbooks against hosts that are down before the run or
@@ -51,7 +52,30 @@ func TestFaults(t *testing.T) {
 				return e.f.Restart(s.hosts[1].Name) // killed by "killmid"
 			},
 			watch: killAt(t, &killIgnOnce, "sshd goes away now", 1)},
+		{name: "reboot",
+			before: func(e *env, s *side) error { return e.f.Restart(s.hosts[1].Name) }, // killed by "killmid_ignored"
+			watch: func(e *env, s *side, line string) {
+				if strings.HasPrefix(line, "TASK [reboot node1") {
+					go restartWhenDead(t, e, s.hosts[0].Name)
+				}
+			}},
 	})
+}
+
+// restartWhenDead waits for host to die (its reboot command kills its
+// sshd, which ends the host) and starts it again a second later.
+func restartWhenDead(t *testing.T, e *env, host string) {
+	for i := 0; i < 300; i++ {
+		if _, err := e.f.Exec(host, "true"); err != nil {
+			time.Sleep(time.Second)
+			if err := e.f.Restart(host); err != nil {
+				t.Errorf("restart %s: %v", host, err)
+			}
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Errorf("%s did not go down", host)
 }
 
 // killAt returns a watch function that kills the sshd of logical host i
