@@ -166,21 +166,14 @@ func blockinfileEdit(original []byte, o blockOpts) ([]byte, string, bool, error)
 }
 
 func runBlockinfile(ctx context.Context, req *Request) (Result, error) {
-	p, err := validate(&blockinfileSpec, req)
-	if err != nil {
-		return argFail(err)
+	p, e, res, err := openEdit(ctx, req, &blockinfileSpec)
+	if res != nil || err != nil {
+		return res, err
 	}
-	if err := expandUser(ctx, req, p, "path"); err != nil {
-		return nil, err
+	if res := e.dirFailure(); res != nil {
+		return res, nil
 	}
 	pth := p.String("path")
-	e, err := loadEdit(ctx, req, p)
-	if err != nil {
-		return nil, err
-	}
-	if e.In.IsDir() {
-		return Result{"failed": true, "rc": 256, "msg": fmt.Sprintf("Path %s is a directory !", pth)}, nil
-	}
 	exists := e.Exists()
 	if !exists && !p.Bool("create") {
 		return Result{"failed": true, "rc": 257, "msg": fmt.Sprintf("Path %s does not exist !", pth)}, nil

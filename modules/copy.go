@@ -202,11 +202,8 @@ func runCopy(ctx context.Context, req *Request) (Result, error) {
 		if r == nil {
 			continue
 		}
-		if b, _ := r["failed"].(bool); b {
+		if subFailed(r, &changed) {
 			return r, nil
-		}
-		if b, _ := r["changed"].(bool); b {
-			changed = true
 		}
 	}
 	for _, d := range dirs {
@@ -220,11 +217,8 @@ func runCopy(ctx context.Context, req *Request) (Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		if b, _ := r["failed"].(bool); b {
+		if subFailed(r, &changed) {
 			return r, nil
-		}
-		if b, _ := r["changed"].(bool); b {
-			changed = true
 		}
 	}
 	for _, l := range links {
@@ -243,11 +237,8 @@ func runCopy(ctx context.Context, req *Request) (Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		if b, _ := r["failed"].(bool); b {
+		if subFailed(r, &changed) {
 			return r, nil
-		}
-		if b, _ := r["changed"].(bool); b {
-			changed = true
 		}
 	}
 	if len(files) != 1 {
@@ -553,4 +544,16 @@ done; fi
 	}
 	remote.PathInfo(r, after[0])
 	return r, nil
+}
+
+// subFailed reports whether the sub-module result r failed; when it did not,
+// a change it made is ORed into changed.
+func subFailed(r Result, changed *bool) bool {
+	if b, _ := r["failed"].(bool); b {
+		return true
+	}
+	if b, _ := r["changed"].(bool); b {
+		*changed = true
+	}
+	return false
 }

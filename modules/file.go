@@ -29,6 +29,7 @@ var commonFileOptions = []argspec.Option{
 	{Name: "unsafe_writes", Type: "bool", Default: false},
 }
 
+// withCommon appends commonFileOptions to a module's own options.
 func withCommon(opts ...argspec.Option) []argspec.Option {
 	return append(opts, commonFileOptions...)
 }
@@ -648,16 +649,11 @@ func (f *fileRun) link(pth, src string, in *remote.Info, prev string, mtime, ati
 	}
 	q := connection.ShellQuote(pth)
 	if changed {
-		if prev != "absent" {
-			tmp := connection.ShellQuote(fmt.Sprintf("%s/.%d.%d.tmp", path.Dir(pth), time.Now().UnixNano()%100000, time.Now().Unix()))
-			rm := ""
-			if prev == "directory" {
-				rm = "rmdir -- " + q + " && "
-			}
-			f.script = append(f.script, fmt.Sprintf("%sln -s -- %s %s && mv -fT -- %s %s", rm, connection.ShellQuote(src), tmp, tmp, q))
-		} else {
-			f.script = append(f.script, fmt.Sprintf("ln -s -- %s %s", connection.ShellQuote(src), q))
+		rm := ""
+		if prev == "directory" {
+			rm = "rmdir -- " + q + " && "
 		}
+		f.script = append(f.script, rm+lnScript("-s", src, pth, prev != "absent"))
 	}
 	// State of the path after the change, for attributes.
 	existsAfter := in.Follows
@@ -745,14 +741,8 @@ func (f *fileRun) hard(pth, src string, in, srcIn *remote.Info, prev string, mti
 	if srcSet {
 		srcVal = src
 	}
-	q := connection.ShellQuote(pth)
 	if changed {
-		if prev != "absent" {
-			tmp := connection.ShellQuote(fmt.Sprintf("%s/.%d.%d.tmp", path.Dir(pth), time.Now().UnixNano()%100000, time.Now().Unix()))
-			f.script = append(f.script, fmt.Sprintf("ln -- %s %s && mv -fT -- %s %s", connection.ShellQuote(src), tmp, tmp, q))
-		} else {
-			f.script = append(f.script, fmt.Sprintf("ln -- %s %s", connection.ShellQuote(src), q))
-		}
+		f.script = append(f.script, lnScript("", src, pth, prev != "absent"))
 	}
 	if f.req.CheckMode && !in.Follows {
 		return Result{"dest": pth, "src": srcVal, "changed": changed, "diff": diff}, nil
@@ -804,4 +794,19 @@ func (f *fileRun) touch(pth string, in *remote.Info, prev string, mtime, atime t
 	r["changed"] = changed || c
 	r["diff"] = diff
 	return r, nil
+}
+
+// lnScript is the shell that links pth to src with ln and its flag opt ("-s"
+// or ""). With replace, the link is made beside pth and moved over it.
+func lnScript(opt, src, pth string, replace bool) string {
+	ln := "ln"
+	if opt != "" {
+		ln += " " + opt
+	}
+	q := connection.ShellQuote(pth)
+	if !replace {
+		return fmt.Sprintf("%s -- %s %s", ln, connection.ShellQuote(src), q)
+	}
+	tmp := connection.ShellQuote(fmt.Sprintf("%s/.%d.%d.tmp", path.Dir(pth), time.Now().UnixNano()%100000, time.Now().Unix()))
+	return fmt.Sprintf("%s -- %s %s && mv -fT -- %s %s", ln, connection.ShellQuote(src), tmp, tmp, q)
 }

@@ -34,6 +34,33 @@ func loadEdit(ctx context.Context, req *Request, p argspec.Params) (*editFile, e
 	return &editFile{Path: pth, In: infos[0], Env: env, Attrs: attrs}, nil
 }
 
+// openEdit is the common start of lineinfile, blockinfile and replace: it
+// validates req against spec, expands a leading ~ in path and loads the file.
+// A non-nil Result is an argument failure to return as the module's answer.
+func openEdit(ctx context.Context, req *Request, spec *argspec.Spec) (argspec.Params, *editFile, Result, error) {
+	p, err := validate(spec, req)
+	if err != nil {
+		res, err := argFail(err)
+		return nil, nil, res, err
+	}
+	if err := expandUser(ctx, req, p, "path"); err != nil {
+		return nil, nil, nil, err
+	}
+	e, err := loadEdit(ctx, req, p)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return p, e, nil, nil
+}
+
+// dirFailure is the module failure when path names a directory (nil otherwise).
+func (e *editFile) dirFailure() Result {
+	if !e.In.IsDir() {
+		return nil
+	}
+	return Result{"failed": true, "rc": 256, "msg": fmt.Sprintf("Path %s is a directory !", e.Path)}
+}
+
 // Exists is os.path.exists (follows symlinks).
 func (e *editFile) Exists() bool { return e.In.Follows }
 
@@ -149,14 +176,7 @@ func (e *editFile) commit(ctx context.Context, req *Request, o commitOpts) (*com
 			if err != nil || len(words) == 0 {
 				words = []string{"false"}
 			}
-			for i, wd := range words {
-				fmt.Fprintf(&sc, "v%d=%s\n", i, remote.ExpandVarsWord(wd))
-			}
-			sc.WriteString("\"$v0\"")
-			for i := 1; i < len(words); i++ {
-				fmt.Fprintf(&sc, " \"$v%d\"", i)
-			}
-			sc.WriteString(" >\"$t.out\" 2>\"$t.err\"; vr=$?\nif [ $vr -ne 0 ]; then rm -f \"$t\"; printf 'V\\n%s\\n' \"$vr\"; base64 -w0 < \"$t.out\"; echo; base64 -w0 < \"$t.err\"; echo; rm -f \"$t.out\" \"$t.err\"; exit 0; fi\nrm -f \"$t.out\" \"$t.err\"\n")
+			writeValidate(&sc, words)
 		}
 		if o.Backup && e.In.Follows {
 			fmt.Fprintf(&sc, "b=%s.$$.$(date +%%Y-%%m-%%d@%%H:%%M:%%S~) && cp -p -- %s \"$b\" && printf 'B\\n%%s\\n' \"$b\"\n", connection.ShellQuote(e.Path), qd)
@@ -203,4 +223,19 @@ func (e *editFile) commit(ctx context.Context, req *Request, o commitOpts) (*com
 		out = rest
 	}
 	return res, nil
+}
+
+// writeValidate appends to sc the shell that runs the validation command
+// words (each word's $VARS expanded on the target) with output captured
+// beside the temp file $t. When it fails, the script removes $t, prints a V
+// record (rc, base64 stdout, base64 stderr) and exits 0.
+func writeValidate(sc *strings.Builder, words []string) {
+	for i, wd := range words {
+		fmt.Fprintf(sc, "v%d=%s\n", i, remote.ExpandVarsWord(wd))
+	}
+	sc.WriteString("\"$v0\"")
+	for i := 1; i < len(words); i++ {
+		fmt.Fprintf(sc, " \"$v%d\"", i)
+	}
+	sc.WriteString(" >\"$t.out\" 2>\"$t.err\"; vr=$?\nif [ $vr -ne 0 ]; then rm -f \"$t\"; printf 'V\\n%s\\n' \"$vr\"; base64 -w0 < \"$t.out\"; echo; base64 -w0 < \"$t.err\"; echo; rm -f \"$t.out\" \"$t.err\"; exit 0; fi\nrm -f \"$t.out\" \"$t.err\"\n")
 }

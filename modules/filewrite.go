@@ -328,15 +328,7 @@ func writeFile(ctx context.Context, req *Request, w *fileWrite) (Result, error) 
 		if err != nil || len(words) == 0 {
 			return fail(Result{}, "failed to validate")
 		}
-		for i, wd := range words {
-			fmt.Fprintf(&sc, "v%d=%s\n", i, remote.ExpandVarsWord(wd))
-		}
-		sc.WriteString("\"$v0\"")
-		for i := 1; i < len(words); i++ {
-			fmt.Fprintf(&sc, " \"$v%d\"", i)
-		}
-		sc.WriteString(" >\"$t.out\" 2>\"$t.err\"; vr=$?\n")
-		sc.WriteString("if [ $vr -ne 0 ]; then rm -f \"$t\"; printf 'V\\n%s\\n' \"$vr\"; base64 -w0 < \"$t.out\"; echo; base64 -w0 < \"$t.err\"; echo; rm -f \"$t.out\" \"$t.err\"; exit 0; fi\nrm -f \"$t.out\" \"$t.err\"\n")
+		writeValidate(&sc, words)
 	}
 	if in.IsLink() && !w.Follow {
 		fmt.Fprintf(&sc, "rm -f -- %s\n", qd)

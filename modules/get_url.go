@@ -21,7 +21,7 @@ import (
 
 var getURLSpec = argspec.Spec{
 	Module: "get_url",
-	Options: []argspec.Option{
+	Options: withCommon([]argspec.Option{
 		{Name: "url", Required: true},
 		{Name: "dest", Type: "path", Required: true},
 		{Name: "backup", Type: "bool", Default: false},
@@ -43,16 +43,7 @@ var getURLSpec = argspec.Spec{
 		{Name: "client_cert", Type: "path"},
 		{Name: "client_key", Type: "path"},
 		{Name: "use_gssapi", Type: "bool", Default: false},
-		{Name: "mode", Type: "raw"},
-		{Name: "owner"},
-		{Name: "group"},
-		{Name: "seuser"},
-		{Name: "serole"},
-		{Name: "selevel"},
-		{Name: "setype"},
-		{Name: "attributes", Aliases: []string{"attr"}},
-		{Name: "unsafe_writes", Type: "bool", Default: false},
-	},
+	}...),
 }
 
 func init() { Register(Func(runGetURL), "get_url") }

@@ -200,12 +200,9 @@ func strPtr(p argspec.Params, k string) *string {
 }
 
 func runLineinfile(ctx context.Context, req *Request) (Result, error) {
-	p, err := validate(&lineinfileSpec, req)
-	if err != nil {
-		return argFail(err)
-	}
-	if err := expandUser(ctx, req, p, "path"); err != nil {
-		return nil, err
+	p, e, res, err := openEdit(ctx, req, &lineinfileSpec)
+	if res != nil || err != nil {
+		return res, err
 	}
 	o := lineOpts{Regexp: strPtr(p, "regexp"), SearchString: strPtr(p, "search_string"), InsertAfter: strPtr(p, "insertafter"),
 		InsertBefore: strPtr(p, "insertbefore"), Line: p.String("line"), Backrefs: p.Bool("backrefs"), Firstmatch: p.Bool("firstmatch")}
@@ -226,12 +223,8 @@ func runLineinfile(ctx context.Context, req *Request) (Result, error) {
 		return r, nil
 	}
 	pth := p.String("path")
-	e, err := loadEdit(ctx, req, p)
-	if err != nil {
-		return nil, err
-	}
-	if e.In.IsDir() {
-		return withWarn(Result{"failed": true, "rc": 256, "msg": fmt.Sprintf("Path %s is a directory !", pth)})
+	if res := e.dirFailure(); res != nil {
+		return withWarn(res)
 	}
 	present := p.String("state") == "present"
 	if present {

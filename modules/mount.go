@@ -288,6 +288,19 @@ func runMount(ctx context.Context, req *Request) (Result, error) {
 		}
 		return probe.Run(ctx, req.Conn, a.String(), sysExecOpts(req))
 	}
+	// runRecord is run that also records the fstab backup the script made in res.
+	runRecord := func() (*probe.Output, error) {
+		o2, err := run()
+		if err != nil {
+			return nil, err
+		}
+		for _, sct := range o2.Sections {
+			if sct.Kind == "backup" {
+				res["backup_file"] = sct.Name
+			}
+		}
+		return o2, nil
+	}
 	cmdErr := func(o2 *probe.Output, step string) (int, string) {
 		out, rc, ok := o2.Cmd(step)
 		if !ok {
@@ -322,14 +335,9 @@ func runMount(ctx context.Context, req *Request) (Result, error) {
 				fmt.Fprintf(&a, "if [ -e %[1]s ]; then CE rmdir rmdir %[1]s; fi\n", qn)
 			}
 		}
-		o2, err := run()
+		o2, err := runRecord()
 		if err != nil {
 			return nil, err
-		}
-		for _, sct := range o2.Sections {
-			if sct.Kind == "backup" {
-				res["backup_file"] = sct.Name
-			}
 		}
 		if rc, msg := cmdErr(o2, "umount"); rc != 0 {
 			return fail(fmt.Sprintf("Error unmounting %s: %s", name, msg))
@@ -390,14 +398,9 @@ func runMount(ctx context.Context, req *Request) (Result, error) {
 				}
 			}
 		}
-		o2, err := run()
+		o2, err := runRecord()
 		if err != nil {
 			return nil, err
-		}
-		for _, sct := range o2.Sections {
-			if sct.Kind == "backup" {
-				res["backup_file"] = sct.Name
-			}
 		}
 		if rc, _ := cmdErr(o2, "mkdir"); rc != 0 {
 			return fail(fmt.Sprintf("Error making dir %s: %s", name, strings.TrimSpace(o2.Stderr("mkdir"))))
@@ -417,14 +420,8 @@ func runMount(ctx context.Context, req *Request) (Result, error) {
 		changed = ch
 		if ch && !req.CheckMode {
 			writeFstab(newText)
-			o2, err := run()
-			if err != nil {
+			if _, err := runRecord(); err != nil {
 				return nil, err
-			}
-			for _, sct := range o2.Sections {
-				if sct.Kind == "backup" {
-					res["backup_file"] = sct.Name
-				}
 			}
 		}
 	case "remounted":

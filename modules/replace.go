@@ -71,21 +71,14 @@ func replaceEdit(contents, regexp, repl, after, before string) (string, int, str
 }
 
 func runReplace(ctx context.Context, req *Request) (Result, error) {
-	p, err := validate(&replaceSpec, req)
-	if err != nil {
-		return argFail(err)
+	p, e, res, err := openEdit(ctx, req, &replaceSpec)
+	if res != nil || err != nil {
+		return res, err
 	}
-	if err := expandUser(ctx, req, p, "path"); err != nil {
-		return nil, err
+	if res := e.dirFailure(); res != nil {
+		return res, nil
 	}
 	pth := p.String("path")
-	e, err := loadEdit(ctx, req, p)
-	if err != nil {
-		return nil, err
-	}
-	if e.In.IsDir() {
-		return Result{"failed": true, "rc": 256, "msg": fmt.Sprintf("Path %s is a directory !", pth)}, nil
-	}
 	if !e.Exists() {
 		return Result{"failed": true, "rc": 257, "msg": fmt.Sprintf("Path %s does not exist !", pth)}, nil
 	}
@@ -107,7 +100,7 @@ func runReplace(ctx context.Context, req *Request) (Result, error) {
 	default:
 		return Result{"failed": true, "msg": "unsupported encoding " + enc}, nil
 	}
-	res := Result{"rc": 0}
+	res = Result{"rc": 0}
 	result, n, noSection, err := replaceEdit(contents, p.String("regexp"), p.String("replace"), p.String("after"), p.String("before"))
 	if err != nil {
 		return Result{"failed": true, "rc": 0, "msg": err.Error()}, nil

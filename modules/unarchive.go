@@ -18,7 +18,7 @@ func init() { Register(guarded(runUnarchive), "unarchive") }
 
 var unarchiveSpec = argspec.Spec{
 	Module: "ansible.legacy.unarchive",
-	Options: []argspec.Option{
+	Options: withCommon([]argspec.Option{
 		{Name: "src", Type: "path", Required: true},
 		{Name: "dest", Type: "path", Required: true},
 		{Name: "remote_src", Type: "bool", Default: false},
@@ -32,9 +32,7 @@ var unarchiveSpec = argspec.Spec{
 		{Name: "io_buffer_size", Type: "int", Default: 65536},
 		{Name: "copy", Type: "bool", Default: true},
 		{Name: "decrypt", Type: "bool", Default: true},
-		{Name: "mode", Type: "raw"}, {Name: "owner"}, {Name: "group"}, {Name: "seuser"}, {Name: "serole"},
-		{Name: "selevel"}, {Name: "setype"}, {Name: "attributes", Aliases: []string{"attr"}}, {Name: "unsafe_writes", Type: "bool", Default: false},
-	},
+	}...),
 	MutuallyExclusive: [][]string{{"include", "exclude"}},
 }
 

@@ -23,7 +23,7 @@ func init() { Register(guarded(runURI), "uri") }
 
 var uriSpec = argspec.Spec{
 	Module: "uri",
-	Options: []argspec.Option{
+	Options: withCommon([]argspec.Option{
 		{Name: "url"},
 		{Name: "force", Type: "bool", Default: false},
 		{Name: "http_agent", Default: "ansible-httpget"},
@@ -54,10 +54,7 @@ var uriSpec = argspec.Spec{
 		{Name: "decompress", Type: "bool", Default: true},
 		{Name: "ciphers", Type: "list", Elements: "str"},
 		{Name: "use_netrc", Type: "bool", Default: true},
-		// file common arguments
-		{Name: "mode", Type: "raw"}, {Name: "owner"}, {Name: "group"}, {Name: "seuser"}, {Name: "serole"},
-		{Name: "selevel"}, {Name: "setype"}, {Name: "attributes", Aliases: []string{"attr"}}, {Name: "unsafe_writes", Type: "bool", Default: false},
-	},
+	}...),
 	MutuallyExclusive: [][]string{{"body", "src"}},
 }
 

@@ -182,6 +182,20 @@ func runUser(ctx context.Context, req *Request) (Result, error) {
 		}
 		return bins[b], nil
 	}
+	// needMod resolves tool (its l-prefixed libuser form for local users)
+	// and, for local users, the lgroupmod and lchage it is followed by.
+	needMod := func(tool string) (b, lgroupmod, lchage string, f Result) {
+		if local {
+			if lgroupmod, f = need("lgroupmod"); f != nil {
+				return "", "", "", f
+			}
+			if lchage, f = need("lchage"); f != nil {
+				return "", "", "", f
+			}
+		}
+		b, f = need(map[bool]string{false: tool, true: "l" + tool}[local])
+		return b, lgroupmod, lchage, f
+	}
 	res := Result{"name": name, "state": state}
 	var groups []string
 	groupsSet := p.Set("groups")
@@ -226,17 +240,7 @@ func runUser(ctx context.Context, req *Request) (Result, error) {
 		if req.CheckMode {
 			return withWarn(Result{"changed": true}), nil
 		}
-		var lgroupmod, lchage string
-		if local {
-			var f Result
-			if lgroupmod, f = need("lgroupmod"); f != nil {
-				return f, nil
-			}
-			if lchage, f = need("lchage"); f != nil {
-				return f, nil
-			}
-		}
-		b, f := need(map[bool]string{false: "useradd", true: "luseradd"}[local])
+		b, lgroupmod, lchage, f := needMod("useradd")
 		if f != nil {
 			return f, nil
 		}
@@ -316,17 +320,7 @@ func runUser(ctx context.Context, req *Request) (Result, error) {
 		}
 		res["system"], res["create_home"] = p.Bool("system"), p.Bool("create_home")
 	case state == "present":
-		var lgroupmod, lchage string
-		if local {
-			var f Result
-			if lgroupmod, f = need("lgroupmod"); f != nil {
-				return f, nil
-			}
-			if lchage, f = need("lchage"); f != nil {
-				return f, nil
-			}
-		}
-		b, f := need(map[bool]string{false: "usermod", true: "lusermod"}[local])
+		b, lgroupmod, lchage, f := needMod("usermod")
 		if f != nil {
 			return f, nil
 		}

@@ -778,34 +778,30 @@ func (o *Output) DNS() Facts {
 
 // Iscsi, Nvme and FcWwn are the storage-initiator collectors.
 func (o *Output) Iscsi() Facts {
-	iqn := ""
 	data, _ := o.File("/etc/iscsi/initiatorname.iscsi")
-	for _, line := range strings.Split(data, "\n") {
-		if strings.HasPrefix(line, "#") || strings.HasPrefix(line, ";") || strings.TrimSpace(line) == "" {
-			continue
-		}
-		if strings.HasPrefix(line, "InitiatorName=") {
-			iqn = strings.TrimRight(strings.SplitN(line, "=", 2)[1], " \t\r")
-			break
-		}
-	}
-	return Facts{"iscsi_iqn": iqn}
+	line := firstPrefixedLine(data, "InitiatorName=")
+	return Facts{"iscsi_iqn": strings.TrimPrefix(line, "InitiatorName=")}
 }
 
 // Nvme is the nvme collector.
 func (o *Output) Nvme() Facts {
-	nqn := ""
 	data, _ := o.File("/etc/nvme/hostnqn")
+	return Facts{"hostnqn": firstPrefixedLine(data, "nqn.")}
+}
+
+// firstPrefixedLine returns, with trailing blanks trimmed, the first line of
+// data that starts with prefix, skipping blank and #/; comment lines ("" when
+// there is none).
+func firstPrefixedLine(data, prefix string) string {
 	for _, line := range strings.Split(data, "\n") {
 		if strings.HasPrefix(line, "#") || strings.HasPrefix(line, ";") || strings.TrimSpace(line) == "" {
 			continue
 		}
-		if strings.HasPrefix(line, "nqn.") {
-			nqn = strings.TrimRight(line, " \t\r")
-			break
+		if strings.HasPrefix(line, prefix) {
+			return strings.TrimRight(line, " \t\r")
 		}
 	}
-	return Facts{"hostnqn": nqn}
+	return ""
 }
 
 // FcWwn is the fibre_channel_wwn collector.

@@ -167,26 +167,29 @@ func PlanAttrs(path string, st *Stat, want Attrs, env *Env) (*AttrChange, error)
 		h = "-h "
 	}
 	var cmds []string
-	if want.Owner != "" {
-		uid, ok := resolveID(want.Owner, env.UIDs)
+	// setID plans cmd (chown or chgrp) to the id of name, a user or group
+	// (kind) looked up in known, when it differs from cur; key names the
+	// change in the diff.
+	setID := func(cmd, kind, key, name string, known map[string]int, cur int) error {
+		id, ok := resolveID(name, known)
 		if !ok {
-			return nil, &AttrLookupError{Msg: "chown failed: failed to look up user " + want.Owner}
+			return &AttrLookupError{Msg: cmd + " failed: failed to look up " + kind + " " + name}
 		}
-		if uid != st.UID {
-			cmds = append(cmds, fmt.Sprintf("chown %s%d -- %s", h, uid, q))
-			c.Before["owner"] = st.UID
-			c.After["owner"] = uid
+		if id != cur {
+			cmds = append(cmds, fmt.Sprintf("%s %s%d -- %s", cmd, h, id, q))
+			c.Before[key] = cur
+			c.After[key] = id
+		}
+		return nil
+	}
+	if want.Owner != "" {
+		if err := setID("chown", "user", "owner", want.Owner, env.UIDs, st.UID); err != nil {
+			return nil, err
 		}
 	}
 	if want.Group != "" {
-		gid, ok := resolveID(want.Group, env.GIDs)
-		if !ok {
-			return nil, &AttrLookupError{Msg: "chgrp failed: failed to look up group " + want.Group}
-		}
-		if gid != st.GID {
-			cmds = append(cmds, fmt.Sprintf("chgrp %s%d -- %s", h, gid, q))
-			c.Before["group"] = st.GID
-			c.After["group"] = gid
+		if err := setID("chgrp", "group", "group", want.Group, env.GIDs, st.GID); err != nil {
+			return nil, err
 		}
 	}
 	if want.Mode != nil {
