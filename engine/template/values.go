@@ -82,26 +82,17 @@ func bareDesc(v any) string { return strings.Trim(objectDesc(v), "'") }
 // typeName returns the Python type name of a value (type_debug).
 func typeName(v any) string {
 	switch v.(type) {
-	case nil:
-		return "NoneType"
-	case bool:
-		return "bool"
-	case int, int64, int32:
-		return "int"
-	case float64, float32:
-		return "float"
-	case string:
-		return "str"
 	case value.Unsafe:
 		return "AnsibleUnsafeText"
-	case []any:
-		return "list"
 	case pyTuple:
 		return "tuple"
-	case *value.Dict, map[string]any, Mapping, keyedGetter:
+	case Mapping, keyedGetter:
 		return "dict"
 	case *Undefined:
 		return "AnsibleUndefined"
+	}
+	if n := value.PyTypeName(v); n != "object" {
+		return n
 	}
 	return fmt.Sprintf("%T", v)
 }
