@@ -454,6 +454,8 @@ func getURLOnTarget(ctx context.Context, req *Request, p argspec.Params, u, dest
 		}
 		if p.Set("url_username") {
 			args = append(args, "-u", p.String("url_username")+":"+p.String("url_password"))
+		} else if p.Bool("use_netrc") {
+			args = append(args, "--netrc-optional", "@NETRC@")
 		}
 		if useIMS {
 			args = append(args, "-z", dest)
@@ -491,6 +493,8 @@ func getURLOnTarget(ctx context.Context, req *Request, p argspec.Params, u, dest
 			q[i] = `"$_h"`
 		case "@T@":
 			q[i] = `"$_t"`
+		case "@NETRC@":
+			q[i] = netrcFileArg
 		default:
 			q[i] = connection.ShellQuote(a)
 		}
@@ -531,6 +535,7 @@ type fetchOpts struct {
 	timeout                    int
 	validate, useProxy, head   bool
 	forceBasic                 bool // send basic auth before a 401 challenge
+	netrc                      bool // credentials from the target's .netrc (use_netrc)
 	ims                        time.Time
 }
 
@@ -547,6 +552,7 @@ func getURLOpts(p argspec.Params, u string, ims time.Time, head bool) fetchOpts 
 		fo.user, fo.password = p.String("url_username"), p.String("url_password")
 	}
 	fo.forceBasic = p.Bool("force_basic_auth")
+	fo.netrc = p.Bool("use_netrc")
 	switch hv := p["headers"].(type) {
 	case map[string]any:
 		for k, v := range hv {

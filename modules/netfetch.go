@@ -15,7 +15,7 @@ import (
 func (fo fetchOpts) request() fetch.Request {
 	r := fetch.Request{Method: "GET", URL: fo.url, Timeout: time.Duration(fo.timeout) * time.Second,
 		ValidateCerts: fo.validate, UseProxy: fo.useProxy, Agent: fo.agent, User: fo.user, Password: fo.password,
-		IfModifiedSince: fo.ims, Decompress: true, Follow: "safe", ForceBasicAuth: fo.forceBasic}
+		IfModifiedSince: fo.ims, Decompress: true, Follow: "safe", ForceBasicAuth: fo.forceBasic, UseNetrc: fo.netrc}
 	if fo.head {
 		r.Method = "HEAD"
 	}

@@ -315,6 +315,8 @@ func runURI(ctx context.Context, req *Request) (Result, error) {
 		if !p.Bool("force_basic_auth") {
 			c = append(c, "--anyauth")
 		}
+	} else if p.Bool("use_netrc") {
+		c = append(c, "--netrc-optional", netrcFileArg)
 	}
 	c = append(c, `${ims:+-H "If-Modified-Since: $ims"}`)
 	for _, h := range headers {
@@ -750,3 +752,7 @@ func hasHeader(headers [][2]string, name string) bool {
 	}
 	return false
 }
+
+// netrcFileArg makes curl read $NETRC when it is set (else ~/.netrc), as
+// Python's netrc module does.
+const netrcFileArg = `${NETRC:+--netrc-file "$NETRC"}`

@@ -255,7 +255,7 @@ func uriViaDialer(ctx context.Context, req *Request, p argspec.Params, method, u
 		ValidateCerts: p.Bool("validate_certs"), CAFile: caFile, ClientCert: cert, ClientKey: key, IfModifiedSince: ims,
 		UseProxy: p.Bool("use_proxy"), Agent: p.String("http_agent"),
 		User: p.String("url_username"), Password: p.String("url_password"), ForceBasicAuth: p.Bool("force_basic_auth"),
-		Follow: p.String("follow_redirects"), Unredirected: p.List("unredirected_headers"), Decompress: p.Bool("decompress")}
+		Follow: p.String("follow_redirects"), Unredirected: p.List("unredirected_headers"), Decompress: p.Bool("decompress"), UseNetrc: p.Bool("use_netrc")}
 	if body != nil {
 		r.Body = []byte(*body)
 	}

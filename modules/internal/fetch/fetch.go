@@ -77,6 +77,9 @@ type Request struct {
 	Unredirected []string
 	// Decompress asks for gzip content and decodes it.
 	Decompress bool
+	// UseNetrc sends the credentials the .netrc file of the host making
+	// the request has for the URL's host, when no user is given.
+	UseNetrc bool
 }
 
 // Response is a finished request: the final response's status line,
@@ -107,6 +110,7 @@ type Client struct {
 	dial  func(ctx context.Context, network, addr string) (net.Conn, error)
 	roots func(ctx context.Context) (*x509.CertPool, error)
 	env   map[string]string // proxy variables
+	netrc func() string     // the text of the .netrc file ("" when none)
 }
 
 // Controller returns a Client that makes requests from the controller,
@@ -123,6 +127,7 @@ func Controller(env map[string]string) *Client {
 		e[k] = v
 	}
 	var d net.Dialer
+	// (no .netrc: the controller's credentials are not the target's)
 	return &Client{dial: d.DialContext, roots: func(context.Context) (*x509.CertPool, error) { return nil, nil }, env: e}
 }
 
@@ -194,7 +199,16 @@ func ForTarget(ctx context.Context, conn connection.Conn, env map[string]string,
 		}
 		return ti.pool, nil
 	}
-	return &Client{dial: dial, roots: roots, env: e}, nil
+	netrc := func() string {
+		// read for every request, as Python does: a task may have just
+		// written it, or named another file in NETRC
+		res, err := conn.Exec(ctx, `cat "${NETRC:-$HOME/.netrc}" 2>/dev/null`, connection.ExecOptions{Become: become, Env: env})
+		if err != nil {
+			return ""
+		}
+		return string(res.Stdout)
+	}
+	return &Client{dial: dial, roots: roots, env: e, netrc: netrc}, nil
 }
 
 var (
@@ -413,6 +427,12 @@ func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 				continue
 			}
 			hr.Header.Set(h[0], h[1])
+		}
+		if user == "" && r.UseNetrc && c.netrc != nil {
+			// (urllib's handler sets it over any Authorization header given)
+			if login, password, ok := netrcLogin(c.netrc(), hr.URL.Hostname()); ok && login != "" && password != "" {
+				hr.SetBasicAuth(login, password)
+			}
 		}
 		return hr, nil
 	}
