@@ -13,6 +13,7 @@ import (
 
 	"octopus/engine/connection"
 	"octopus/engine/connection/local"
+	"octopus/internal/testutil"
 	"octopus/modules"
 )
 
@@ -100,21 +101,5 @@ func TestFetchThroughDialer(t *testing.T) {
 
 // jsonReplace replaces old by new in every string of v.
 func jsonReplace(v map[string]any, old, new string) map[string]any {
-	var walk func(any) any
-	walk = func(x any) any {
-		switch y := x.(type) {
-		case string:
-			return strings.ReplaceAll(y, old, new)
-		case map[string]any:
-			for k, e := range y {
-				y[k] = walk(e)
-			}
-		case []any:
-			for i, e := range y {
-				y[i] = walk(e)
-			}
-		}
-		return x
-	}
-	return walk(v).(map[string]any)
+	return testutil.MapStrings(v, func(s string) string { return strings.ReplaceAll(s, old, new) }).(map[string]any)
 }

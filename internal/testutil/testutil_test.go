@@ -2,7 +2,11 @@ package testutil
 
 import (
 	"os/exec"
+	"reflect"
+	"strings"
 	"testing"
+
+	"octopus/engine/value"
 )
 
 func TestRun(t *testing.T) {
@@ -19,5 +23,25 @@ func TestRun(t *testing.T) {
 		if so != c.stdout || se != c.stderr || code != c.code {
 			t.Errorf("Run(%q) = %q, %q, %d; want %q, %q, %d", c.script, so, se, code, c.stdout, c.stderr, c.code)
 		}
+	}
+}
+
+func TestMapStrings(t *testing.T) {
+	d := value.NewDict(1)
+	d.Set("k@", []any{"a@", 1})
+	in := map[string]any{"x@": "@y", "n": nil, "l": []any{"@", true}, "d": d}
+	got := MapStrings(in, func(s string) string { return strings.ReplaceAll(s, "@", "#") })
+	want := map[string]any{"x#": "#y", "n": nil, "l": []any{"#", true}}
+	gm := got.(map[string]any)
+	gd := gm["d"].(*value.Dict)
+	delete(gm, "d")
+	if !reflect.DeepEqual(gm, want) {
+		t.Errorf("got %v, want %v", gm, want)
+	}
+	if v, ok := gd.Get("k#"); !ok || !reflect.DeepEqual(v, []any{"a#", 1}) {
+		t.Errorf("dict: got %v", gd)
+	}
+	if in["x@"] != "@y" {
+		t.Error("input changed")
 	}
 }

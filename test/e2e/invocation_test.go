@@ -11,6 +11,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"octopus/internal/testutil"
 )
 
 // invocationTasks are single-item loop tasks, one per module, that change
@@ -170,24 +172,10 @@ var (
 
 // normInvocation replaces the side's work directory and temporary paths.
 func normInvocation(v any, work string) any {
-	switch x := v.(type) {
-	case string:
-		if invNameRe.MatchString(x) {
+	return testutil.MapStrings(v, func(s string) string {
+		if invNameRe.MatchString(s) {
 			return "@TMPNAME@"
 		}
-		return invTmpRe.ReplaceAllString(strings.ReplaceAll(x, work, "@D@"), "@TMP@")
-	case map[string]any:
-		out := map[string]any{}
-		for k, e := range x {
-			out[k] = normInvocation(e, work)
-		}
-		return out
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = normInvocation(e, work)
-		}
-		return out
-	}
-	return v
+		return invTmpRe.ReplaceAllString(strings.ReplaceAll(s, work, "@D@"), "@TMP@")
+	})
 }

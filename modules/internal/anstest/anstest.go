@@ -21,6 +21,7 @@ import (
 	"octopus/engine/connection/local"
 	"octopus/engine/pyfmt"
 	"octopus/engine/value"
+	"octopus/internal/testutil"
 	"octopus/modules"
 )
 
@@ -243,7 +244,7 @@ func invocationOf(r map[string]any, base string, ignore []string) any {
 			}
 		}
 	}
-	return walk(plain, func(s string) string {
+	return testutil.MapStrings(plain, func(s string) string {
 		if tmpNameRe.MatchString(s) {
 			return "@TMPNAME@"
 		}
@@ -253,31 +254,9 @@ func invocationOf(r map[string]any, base string, ignore []string) any {
 	})
 }
 
+// subst puts dir in for @D@ in a step's arguments.
 func subst(v any, dir string) any {
-	switch x := v.(type) {
-	case string:
-		return strings.ReplaceAll(x, "@D@", dir)
-	case map[string]any:
-		out := map[string]any{}
-		for k, e := range x {
-			out[k] = subst(e, dir)
-		}
-		return out
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = subst(e, dir)
-		}
-		return out
-	case *value.Dict:
-		out := value.NewDict(x.Len())
-		for _, k := range x.Keys() {
-			e, _ := x.Get(k)
-			out.Set(k, subst(e, dir))
-		}
-		return out
-	}
-	return v
+	return testutil.MapStrings(v, func(s string) string { return strings.ReplaceAll(s, "@D@", dir) })
 }
 
 var (
@@ -316,7 +295,7 @@ func normalize(r map[string]any, base string, ignore []string) any {
 	for _, k := range ignore {
 		deletePath(m, strings.Split(k, "."))
 	}
-	return walk(m, func(s string) string {
+	return testutil.MapStrings(m, func(s string) string {
 		s = tmpRe.ReplaceAllString(s, "@TMP@")
 		s = strings.ReplaceAll(s, base, "@B@")
 		s = caseRe.ReplaceAllString(s, "/X/c$1")
@@ -384,26 +363,6 @@ func jsonable(v any) any {
 		out := make([]any, len(x))
 		for i, e := range x {
 			out[i] = jsonable(e)
-		}
-		return out
-	}
-	return v
-}
-
-func walk(v any, f func(string) string) any {
-	switch x := v.(type) {
-	case string:
-		return f(x)
-	case map[string]any:
-		out := map[string]any{}
-		for k, e := range x {
-			out[f(k)] = walk(e, f) // keys may hold paths too (find's skipped_paths)
-		}
-		return out
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = walk(e, f)
 		}
 		return out
 	}
