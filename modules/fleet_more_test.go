@@ -111,14 +111,10 @@ func runFleetSteps(t *testing.T, ansHost, octHost fleet.Host, steps []moreStep) 
 	os.WriteFile(filepath.Join(dir, "files", "hello.sh"), []byte("#!/bin/sh\necho \"args: $*\"\n"), 0o755)
 	var tasks []any
 	for i, s := range steps {
-		tasks = append(tasks, map[string]any{"name": fmt.Sprintf("s%d", i), s.Module: s.Args, "check_mode": s.Check, "ignore_errors": true})
+		tasks = append(tasks, stepTask(i, s.Module, s.Args, s.Check))
 	}
 	ans, _ := ansibleOnFleet(t, dir, ansHost, tasks)
-	conn, err := ssh.Dial(context.Background(), ssh.Config{Host: octHost.Addr, Port: octHost.Port, User: octHost.User, KeyFiles: []string{octHost.KeyFile}, NoAgent: true, Timeout: 10 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := dialFleetHost(t, octHost)
 	octDir := t.TempDir()
 	os.Symlink(filepath.Join(dir, "files"), filepath.Join(octDir, "files"))
 	ctrl := &moreCtrl{Controller: anstest.Controller{Dir: octDir}}
@@ -190,6 +186,24 @@ func morePick(r map[string]any, keys []string) map[string]any {
 		out[k] = v
 	}
 	return out
+}
+
+// dialFleetHost opens octopus's ssh connection to the fleet host h (closed
+// when the test ends).
+func dialFleetHost(t *testing.T, h fleet.Host) *ssh.Conn {
+	t.Helper()
+	conn, err := ssh.Dial(context.Background(), ssh.Config{Host: h.Addr, Port: h.Port, User: h.User, KeyFiles: []string{h.KeyFile}, NoAgent: true, Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
+// stepTask is step i as a task of the ansible side's playbook: failures
+// are ignored so every step runs.
+func stepTask(i int, module string, args map[string]any, check bool) map[string]any {
+	return map[string]any{"name": fmt.Sprintf("s%d", i), module: args, "check_mode": check, "ignore_errors": true}
 }
 
 // ansibleOnFleet runs tasks with ansible-playbook (json callback) on the

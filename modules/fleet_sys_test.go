@@ -15,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"octopus/engine/connection/ssh"
 	"octopus/engine/pyfmt"
 	"octopus/modules"
 	"octopus/test/fleet"
@@ -151,16 +150,12 @@ func TestFleetPackagesAndServices(t *testing.T) {
 	dir := t.TempDir()
 	var tasks []any
 	for i, s := range steps {
-		tasks = append(tasks, map[string]any{"name": fmt.Sprintf("s%d", i), s.Module: s.Args, "check_mode": s.Check, "ignore_errors": true})
+		tasks = append(tasks, stepTask(i, s.Module, s.Args, s.Check))
 	}
 	ans, ansTime := ansibleOnFleet(t, dir, ansHost, tasks)
 
 	// octopus side
-	conn, err := ssh.Dial(context.Background(), ssh.Config{Host: octHost.Addr, Port: octHost.Port, User: octHost.User, KeyFiles: []string{octHost.KeyFile}, NoAgent: true, Timeout: 10 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := dialFleetHost(t, octHost)
 	start := time.Now()
 	same := 0
 	for i, s := range steps {
@@ -276,10 +271,7 @@ func TestFleetSetup(t *testing.T) {
 			t.Fatalf("ansible setup output: %v\n%s", err, out)
 		}
 		theirs, _ := js.Plays[0].Tasks[0].Hosts[h.Name]["ansible_facts"].(map[string]any)
-		conn, err := ssh.Dial(context.Background(), ssh.Config{Host: h.Addr, Port: h.Port, User: h.User, KeyFiles: []string{h.KeyFile}, NoAgent: true, Timeout: 10 * time.Second})
-		if err != nil {
-			t.Fatal(err)
-		}
+		conn := dialFleetHost(t, h)
 		m, _ := modules.Lookup("setup")
 		start := time.Now()
 		res, err := m.Run(context.Background(), &modules.Request{Args: map[string]any{}, Conn: conn})

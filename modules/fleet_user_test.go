@@ -11,9 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
-	"octopus/engine/connection/ssh"
 	"octopus/modules"
 	"octopus/test/fleet"
 )
@@ -33,14 +31,10 @@ func runOptionSteps(t *testing.T, f *fleet.Fleet, steps []fleetStep) {
 	dir := t.TempDir()
 	var tasks []any
 	for i, s := range steps {
-		tasks = append(tasks, map[string]any{"name": fmt.Sprintf("s%d", i), s.Module: s.Args, "check_mode": s.Check, "ignore_errors": true})
+		tasks = append(tasks, stepTask(i, s.Module, s.Args, s.Check))
 	}
 	ans, _ := ansibleOnFleet(t, dir, ansHost, tasks)
-	conn, err := ssh.Dial(context.Background(), ssh.Config{Host: octHost.Addr, Port: octHost.Port, User: octHost.User, KeyFiles: []string{octHost.KeyFile}, NoAgent: true, Timeout: 10 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := dialFleetHost(t, octHost)
 	mask := func(v any) string {
 		b, _ := json.Marshal(v)
 		return fleetVolatileRe.ReplaceAllStringFunc(string(b), func(s string) string {
