@@ -159,6 +159,8 @@ func TestFetchDiff(t *testing.T) {
 		{Module: "uri", Args: with(lm, "status_code", []any{200, 304})},
 		{Module: "uri", Args: with(lm, "headers", map[string]any{"If-Modified-Since": "Mon, 01 Jan 1990 00:00:00 GMT"})},
 		{Module: "uri", Args: with(lm, "dest", "@D@")}, // a directory: unconditional
+		{Module: "file", Args: map[string]any{"path": "@D@/lm.txt", "mode": "0600"}},
+		{Module: "uri", Args: with(lm, "headers", map[string]any{"If-Modified-Since": "Mon, 01 Jan 1990 00:00:00 GMT"})}, // keeps 0600
 		{Module: "uri", Args: map[string]any{"url": base + "/missing", "dest": "@D@/nope.txt"}},
 		{Module: "uri", Args: map[string]any{"url": base + "/missing", "dest": "@D@/lm.txt", "status_code": 404}},
 	}})
