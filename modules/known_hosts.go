@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"octopus/modules/internal/argspec"
+	"octopus/modules/internal/remote"
 )
 
 func init() { Register(guarded(runKnownHosts), "known_hosts") }
@@ -218,7 +219,7 @@ func runKnownHosts(ctx context.Context, req *Request) (Result, error) {
 		}
 		stdin = []byte(nb.String())
 		w.WriteString(`d=$(dirname -- "$f"); t=$(mktemp "$d/.octopus-kh.XXXXXX") || { echo "WERR=cannot create a file in $d"; exit 0; }
-cat > "$t"; if [ -e "$f" ]; then chmod --reference="$f" -- "$t"; chown --reference="$f" -- "$t" 2>/dev/null; else chmod "$(printf '%o' $((0666 & ~$(umask))))" -- "$t"; fi; mv -f -- "$t" "$f"` + "\n")
+cat > "$t"; ` + remote.ReplaceFile + "\n")
 		r["changed"] = true
 		write = true
 	}

@@ -645,14 +645,10 @@ func uriDest(ctx context.Context, req *Request, dest, u string, content []byte, 
 	q := remote.QuotePath(dest)
 	store, stdin := "", []byte(nil)
 	if write {
-		// atomically, as atomic_move: a new file in the same directory,
-		// with the mode and owner of the file it replaces (else 0666
-		// under the umask), renamed over it
-		store, stdin = `t=$(mktemp "$(dirname -- "$p")/.octopus-uri.XXXXXX") && cat > "$t" && ` +
-			`if [ -e "$p" ]; then chmod --reference="$p" "$t" && chown --reference="$p" "$t" 2>/dev/null; ` +
-			`else chmod "$(printf '%o' $((0666 & ~$(umask))))" "$t"; fi; mv -f "$t" "$p" && `, content
+		// atomically: a new file in the same directory renamed over it
+		store, stdin = `t=$(mktemp "$(dirname -- "$f")/.octopus-uri.XXXXXX") && cat > "$t" && { `+remote.ReplaceFile+`; } && `, content
 	}
-	script := fmt.Sprintf(`p=%s; [ -d "$p" ] && p="$p"/%s; %sprintf '%%s\n' "$p" && stat -c '%s' -- "$p" 2>/dev/null`, q, shellWord(name), store, remote.StatFormat)
+	script := fmt.Sprintf(`f=%s; [ -d "$f" ] && f="$f"/%s; %sprintf '%%s\n' "$f" && stat -c '%s' -- "$f" 2>/dev/null`, q, shellWord(name), store, remote.StatFormat)
 	res, err := target(req).Run(ctx, script, stdin)
 	if err != nil {
 		return nil, err

@@ -105,3 +105,10 @@ func ExpandVarsWord(s string) string {
 	}
 	return b.String()
 }
+
+// ReplaceFile is shell text that renames the new file "$t" over "$f" as
+// Ansible's atomic_move does: "$t" takes the mode and owner of the file
+// it replaces, or mode 0666 under the umask when there is none. "$t" must
+// be in the same directory as "$f" for the rename to be atomic.
+const ReplaceFile = `if [ -e "$f" ]; then chmod --reference="$f" -- "$t"; chown --reference="$f" -- "$t" 2>/dev/null; ` +
+	`else chmod "$(printf '%o' $((0666 & ~$(umask))))" -- "$t"; fi; mv -f -- "$t" "$f"`
