@@ -65,7 +65,7 @@ func TestFaults(t *testing.T) {
 // restartWhenDead waits for host to die (its reboot command kills its
 // sshd, which ends the host) and starts it again a second later.
 func restartWhenDead(t *testing.T, e *env, host string) {
-	for i := 0; i < 300; i++ {
+	for end := time.Now().Add(2 * time.Minute); time.Now().Before(end); {
 		if _, err := e.f.Exec(host, "true"); err != nil {
 			time.Sleep(time.Second)
 			if err := e.f.Restart(host); err != nil {
