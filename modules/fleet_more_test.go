@@ -1,7 +1,6 @@
 package modules_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -13,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"octopus/engine/connection"
 	"octopus/engine/connection/ssh"
 	"octopus/engine/pyfmt"
 	"octopus/modules"
@@ -34,13 +34,7 @@ type moreStep struct {
 // default paths, wait_for, script, fetch, getent) with ansible-playbook on
 // one systemd host and with octopus on another, and compares the results.
 func TestFleetMoreModules(t *testing.T) {
-	if testing.Short() {
-		t.Skip("fleet test skipped in -short mode")
-	}
-	if _, err := exec.LookPath("ansible-playbook"); err != nil {
-		t.Skip("ansible-playbook not installed")
-	}
-	f := fleet.Start(t, 2, fleet.Options{Systemd: 2})
+	f := startFleet(t, "ansible-playbook", fleet.Options{Systemd: 2})
 	hs := f.Hosts()
 	ansHost, octHost := hs[0], hs[1]
 	gw := octHost.Addr[:strings.LastIndexByte(octHost.Addr, '.')] + ".1"
@@ -83,13 +77,7 @@ func TestFleetMoreModules(t *testing.T) {
 // PID 1: timezone through /etc/timezone and /etc/localtime, sysv-only
 // service_facts.
 func TestFleetTiniHosts(t *testing.T) {
-	if testing.Short() {
-		t.Skip("fleet test skipped in -short mode")
-	}
-	if _, err := exec.LookPath("ansible-playbook"); err != nil {
-		t.Skip("ansible-playbook not installed")
-	}
-	f := fleet.Start(t, 2, fleet.Options{})
+	f := startFleet(t, "ansible-playbook", fleet.Options{})
 	hs := f.Hosts()
 	steps := []moreStep{
 		{Module: "timezone", Args: map[string]any{"name": "Asia/Tokyo"}, Check: true, Keys: []string{"diff"}},
@@ -188,6 +176,38 @@ func morePick(r map[string]any, keys []string) map[string]any {
 	return out
 }
 
+// startFleet starts two fleet hosts for a differential test, or skips
+// the test in -short mode or when the oracle command is not installed.
+func startFleet(t *testing.T, oracle string, opts fleet.Options) *fleet.Fleet {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("fleet test skipped in -short mode")
+	}
+	if _, err := exec.LookPath(oracle); err != nil {
+		t.Skip(oracle + " not installed")
+	}
+	return fleet.Start(t, 2, opts)
+}
+
+// octopusStep runs module with a copy of args on conn (as host) and
+// returns its result as JSON would give it; a Go error becomes a failed
+// result that shows it.
+func octopusStep(conn connection.Conn, host, module string, args map[string]any, check bool) map[string]any {
+	m, ok := modules.Lookup(module)
+	if !ok {
+		return map[string]any{"failed": true, "msg": "GO ERROR: module " + module + " missing"}
+	}
+	a := make(map[string]any, len(args))
+	for k, v := range args {
+		a[k] = v
+	}
+	res, err := m.Run(context.Background(), &modules.Request{Args: a, Conn: conn, CheckMode: check, Host: host, Vars: map[string]any{}})
+	if err != nil {
+		res = modules.Result{"failed": true, "msg": "GO ERROR: " + err.Error()}
+	}
+	return jsonRound(res)
+}
+
 // dialFleetHost opens octopus's ssh connection to the fleet host h (closed
 // when the test ends).
 func dialFleetHost(t *testing.T, h fleet.Host) *ssh.Conn {
@@ -219,25 +239,7 @@ func ansibleOnFleet(t *testing.T, dir string, h fleet.Host, tasks []any) (map[st
 	cmd := exec.Command("ansible-playbook", "-i", "inv", "pb.yml")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "ANSIBLE_STDOUT_CALLBACK=json", "ANSIBLE_HOST_KEY_CHECKING=0", "ANSIBLE_PYTHON_INTERPRETER=auto_silent")
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
-	_ = cmd.Run()
-	took := time.Since(start)
-	var out struct {
-		Plays []struct {
-			Tasks []struct {
-				Task  struct{ Name string }
-				Hosts map[string]map[string]any
-			}
-		}
-	}
-	if err := json.Unmarshal(stdout.Bytes(), &out); err != nil || len(out.Plays) == 0 {
-		t.Fatalf("ansible-playbook output: %v\n%s\n%s", err, stdout.String(), stderr.String())
-	}
-	ans := map[string]map[string]any{}
-	for _, tk := range out.Plays[0].Tasks {
-		ans[tk.Task.Name] = tk.Hosts[h.Name]
-	}
-	return ans, took
+	ans := anstest.JSONResults(t, cmd, h.Name)
+	return ans, time.Since(start)
 }

@@ -32,13 +32,7 @@ type fleetStep struct {
 // compares the results step by step (fleet repo packages hs-hello 1.0/1.1
 // and hs-other 0.1, each with a systemd unit).
 func TestFleetPackagesAndServices(t *testing.T) {
-	if testing.Short() {
-		t.Skip("fleet test skipped in -short mode")
-	}
-	if _, err := exec.LookPath("ansible-playbook"); err != nil {
-		t.Skip("ansible-playbook not installed")
-	}
-	f := fleet.Start(t, 2, fleet.Options{Systemd: 2})
+	f := startFleet(t, "ansible-playbook", fleet.Options{Systemd: 2})
 	hs := f.Hosts()
 	ansHost, octHost := hs[0], hs[1]
 	repoLine := ""
@@ -159,26 +153,15 @@ func TestFleetPackagesAndServices(t *testing.T) {
 	start := time.Now()
 	same := 0
 	for i, s := range steps {
-		m, ok := modules.Lookup(s.Module)
-		if !ok {
-			t.Fatalf("module %s missing", s.Module)
-		}
-		args := map[string]any{}
-		for k, v := range s.Args {
-			args[k] = v
-		}
-		res, err := m.Run(context.Background(), &modules.Request{Args: args, Conn: conn, CheckMode: s.Check, Host: octHost.Name, Vars: map[string]any{}})
-		if err != nil {
-			res = modules.Result{"failed": true, "msg": "GO ERROR: " + err.Error()}
-		}
+		res := octopusStep(conn, octHost.Name, s.Module, s.Args, s.Check)
 		a := ans[fmt.Sprintf("s%d", i)]
-		want, got := fleetPick(a, s.Keys), fleetPick(jsonRound(res), s.Keys)
+		want, got := fleetPick(a, s.Keys), fleetPick(res, s.Keys)
 		if reflect.DeepEqual(want, got) {
 			same++
 		} else {
 			t.Errorf("step %d %s %v check=%v:\n ansible: %v\n octopus: %v", i, s.Module, s.Args, s.Check, want, got)
 		}
-		if wi, gi := fleetInvocation(a), fleetInvocation(jsonRound(res)); wi != gi {
+		if wi, gi := fleetInvocation(a), fleetInvocation(res); wi != gi {
 			t.Errorf("step %d %s %v check=%v: invocation differs:\n ansible: %s\n octopus: %s", i, s.Module, s.Args, s.Check, wi, gi)
 		}
 	}
@@ -241,13 +224,7 @@ func fleetPick(r map[string]any, keys []string) map[string]any {
 // TestFleetSetup compares octopus's setup with Ansible's on a tini host and
 // a systemd host, fact by fact (both read the same host).
 func TestFleetSetup(t *testing.T) {
-	if testing.Short() {
-		t.Skip("fleet test skipped in -short mode")
-	}
-	if _, err := exec.LookPath("ansible"); err != nil {
-		t.Skip("ansible not installed")
-	}
-	f := fleet.Start(t, 2, fleet.Options{Systemd: 1})
+	f := startFleet(t, "ansible", fleet.Options{Systemd: 1})
 	absent := map[string]bool{"ansible_python": true, "ansible_python_version": true,
 		"discovered_interpreter_python": true}
 	volatile := map[string]bool{"ansible_date_time": true, "ansible_loadavg": true, "ansible_memfree_mb": true, "ansible_memory_mb": true,

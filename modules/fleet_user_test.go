@@ -2,17 +2,14 @@ package modules_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"reflect"
 	"regexp"
 	"strings"
 	"testing"
 
-	"octopus/modules"
 	"octopus/test/fleet"
 )
 
@@ -52,17 +49,9 @@ func runOptionSteps(t *testing.T, f *fleet.Fleet, steps []fleetStep) {
 	}
 	same := 0
 	for i, s := range steps {
-		m, _ := modules.Lookup(s.Module)
-		args := map[string]any{}
-		for k, v := range s.Args {
-			args[k] = v
-		}
-		res, err := m.Run(context.Background(), &modules.Request{Args: args, Conn: conn, CheckMode: s.Check, Host: octHost.Name, Vars: map[string]any{}})
-		if err != nil {
-			res = modules.Result{"failed": true, "msg": "GO ERROR: " + err.Error()}
-		}
+		res := octopusStep(conn, octHost.Name, s.Module, s.Args, s.Check)
 		a := ans[fmt.Sprintf("s%d", i)]
-		want, got := mask(fleetPick(a, s.Keys)), mask(fleetPick(jsonRound(res), s.Keys))
+		want, got := mask(fleetPick(a, s.Keys)), mask(fleetPick(res, s.Keys))
 		if os.Getenv("OCTOPUS_FLEET_SHOW") != "" {
 			t.Logf("step %d: %s", i, got)
 		}
@@ -71,7 +60,7 @@ func runOptionSteps(t *testing.T, f *fleet.Fleet, steps []fleetStep) {
 		} else {
 			t.Errorf("step %d %s %v check=%v:\n ansible: %v\n octopus: %v", i, s.Module, s.Args, s.Check, want, got)
 		}
-		if wi, gi := mask(fleetInvocation(a)), mask(fleetInvocation(jsonRound(res))); wi != gi {
+		if wi, gi := mask(fleetInvocation(a)), mask(fleetInvocation(res)); wi != gi {
 			t.Errorf("step %d %s %v check=%v: invocation differs:\n ansible: %s\n octopus: %s", i, s.Module, s.Args, s.Check, wi, gi)
 		}
 	}
@@ -81,13 +70,7 @@ func runOptionSteps(t *testing.T, f *fleet.Fleet, steps []fleetStep) {
 // TestFleetUserOptions compares the user module's account ageing, ssh key,
 // libuser and warning behaviour with Ansible's on two fleet hosts.
 func TestFleetUserOptions(t *testing.T) {
-	if testing.Short() {
-		t.Skip("fleet test skipped in -short mode")
-	}
-	if _, err := exec.LookPath("ansible-playbook"); err != nil {
-		t.Skip("ansible-playbook not installed")
-	}
-	f := fleet.Start(t, 2, fleet.Options{})
+	f := startFleet(t, "ansible-playbook", fleet.Options{})
 	u := func(args map[string]any) map[string]any {
 		a := map[string]any{"name": "octou2"}
 		for k, v := range args {
@@ -138,13 +121,7 @@ func TestFleetUserOptions(t *testing.T) {
 // TestFleetHostnameStrategies compares the hostname module's strategies
 // (use=) and its default choice on a host without systemd with Ansible's.
 func TestFleetHostnameStrategies(t *testing.T) {
-	if testing.Short() {
-		t.Skip("fleet test skipped in -short mode")
-	}
-	if _, err := exec.LookPath("ansible-playbook"); err != nil {
-		t.Skip("ansible-playbook not installed")
-	}
-	f := fleet.Start(t, 2, fleet.Options{})
+	f := startFleet(t, "ansible-playbook", fleet.Options{})
 	k := []string{"name", "ansible_facts.ansible_hostname", "ansible_facts.ansible_nodename", "diff.after"}
 	kb := append([]string{"diff.before"}, k...)
 	h := func(name, use string) map[string]any {
@@ -181,13 +158,7 @@ func TestFleetHostnameStrategies(t *testing.T) {
 // fleet host (through the ssh connection's Dialer on octopus's side) with
 // Ansible: an HTTP and an HTTPS server listen on the hosts' bridge address.
 func TestFleetFetch(t *testing.T) {
-	if testing.Short() {
-		t.Skip("fleet test skipped in -short mode")
-	}
-	if _, err := exec.LookPath("ansible-playbook"); err != nil {
-		t.Skip("ansible-playbook not installed")
-	}
-	f := fleet.Start(t, 2, fleet.Options{})
+	f := startFleet(t, "ansible-playbook", fleet.Options{})
 	addr := f.Hosts()[1].Addr
 	gw := addr[:strings.LastIndexByte(addr, '.')] + ".1"
 	tarball := makeTar(t, true, []arEntry{{"d/", "", 0o755}, {"d/x.txt", "xx\n", 0o644}})

@@ -172,24 +172,7 @@ func Run(t *testing.T, s Suite) int {
 	cmd.Dir = base
 	cmd.Env = append(os.Environ(), "ANSIBLE_STDOUT_CALLBACK=json", "ANSIBLE_NOCOLOR=1", "ANSIBLE_RETRY_FILES_ENABLED=0",
 		"ANSIBLE_LOCALHOST_WARNING=0", "ANSIBLE_DEPRECATION_WARNINGS=0", "ANSIBLE_PYTHON_INTERPRETER=auto_silent")
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	_ = cmd.Run()
-	var out struct {
-		Plays []struct {
-			Tasks []struct {
-				Task  struct{ Name string }
-				Hosts map[string]map[string]any
-			}
-		}
-	}
-	if err := json.Unmarshal(stdout.Bytes(), &out); err != nil || len(out.Plays) == 0 {
-		t.Fatalf("ansible-playbook output: %v\n%s\n%s", err, stdout.String(), stderr.String())
-	}
-	ansResults := map[string]map[string]any{}
-	for _, tk := range out.Plays[0].Tasks {
-		ansResults[tk.Task.Name] = tk.Hosts["localhost"]
-	}
+	ansResults := JSONResults(t, cmd, "localhost")
 	// Octopus side.
 	conn := local.New()
 	ctrl := &Controller{Dir: base, Vars: s.Vars}
@@ -227,6 +210,32 @@ func Run(t *testing.T, s Suite) int {
 	}
 	t.Logf("compared %d steps in %d cases against ansible", n, len(s.Cases))
 	return n
+}
+
+// JSONResults runs cmd, an ansible-playbook run with the json stdout
+// callback, and returns host's result of each task of its first play by
+// task name. Output that is not the callback's JSON fails the test.
+func JSONResults(t testing.TB, cmd *exec.Cmd, host string) map[string]map[string]any {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	_ = cmd.Run()
+	var out struct {
+		Plays []struct {
+			Tasks []struct {
+				Task  struct{ Name string }
+				Hosts map[string]map[string]any
+			}
+		}
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &out); err != nil || len(out.Plays) == 0 {
+		t.Fatalf("ansible-playbook output: %v\n%s\n%s", err, stdout.String(), stderr.String())
+	}
+	results := map[string]map[string]any{}
+	for _, tk := range out.Plays[0].Tasks {
+		results[tk.Task.Name] = tk.Hosts[host]
+	}
+	return results
 }
 
 // invocationOf is a result's invocation, normalized as results are, less
