@@ -11,9 +11,9 @@ import (
 
 	"octopus/engine/connection"
 	"octopus/engine/pyfmt"
+	"octopus/engine/shlex"
 	"octopus/modules/internal/argspec"
 	"octopus/modules/internal/remote"
-	"octopus/modules/internal/shlex"
 )
 
 func init() {

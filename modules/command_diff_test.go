@@ -31,6 +31,8 @@ func TestCommandDiff(t *testing.T) {
 	cases := []anstest.Case{
 		{Name: "echo", Steps: one("command", map[string]any{"_raw_params": "echo hello   'big world'"})},
 		{Name: "argv", Steps: one("command", map[string]any{"argv": []any{"printf", "%s|", "a b", "c"}})},
+		// Python's shlex keeps a backslash before $ and ` inside double quotes
+		{Name: "backslashes in quotes", Steps: one("command", map[string]any{"_raw_params": "printf '%s|' \"a\\$b\" \"c\\`d\" \"e\\\"f\" g\\ h"})},
 		{Name: "creates exists", Setup: writeFiles(map[string]string{"f": "x"}), Steps: one("command", map[string]any{"_raw_params": "touch @D@/g", "creates": "@D@/f"})},
 		{Name: "creates glob", Setup: writeFiles(map[string]string{"f.txt": "x"}), Steps: one("command", map[string]any{"_raw_params": "touch @D@/g", "creates": "@D@/*.txt"})},
 		{Name: "removes missing", Steps: one("command", map[string]any{"_raw_params": "touch @D@/g", "removes": "@D@/nope"})},

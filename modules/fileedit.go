@@ -8,9 +8,9 @@ import (
 	"strings"
 
 	"octopus/engine/connection"
+	"octopus/engine/shlex"
 	"octopus/modules/internal/argspec"
 	"octopus/modules/internal/remote"
-	"octopus/modules/internal/shlex"
 )
 
 // editFile is a file that lineinfile, blockinfile and replace read, change

@@ -16,8 +16,8 @@ import (
 	"time"
 
 	"octopus/engine/connection"
+	"octopus/engine/shlex"
 	"octopus/modules/internal/remote"
-	"octopus/modules/internal/shlex"
 )
 
 // maxDiffSize is Ansible's MAX_FILE_SIZE_FOR_DIFF default.

@@ -8,8 +8,8 @@ import (
 	"strings"
 
 	"octopus/engine/pyfmt"
+	"octopus/engine/shlex"
 	"octopus/modules/internal/remote"
-	"octopus/modules/internal/shlex"
 )
 
 func init() { Register(guarded(runScript), "script") }

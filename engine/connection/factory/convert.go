@@ -8,8 +8,8 @@ import (
 	"strings"
 	"unicode"
 
-	"octopus/engine/connection/internal/shlex"
 	"octopus/engine/pyfmt"
+	"octopus/engine/shlex"
 	"octopus/engine/value"
 )
 

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"octopus/engine/connection/internal/shlex"
+	"octopus/engine/shlex"
 )
 
 // splitArgs splits an ssh argument string into words as Python's

@@ -384,8 +384,10 @@ func show(v any) string {
 }
 
 // Tree describes a directory: relative path -> "type mode content-or-target".
+// Backups whose names differ only in their time stamp and process id
+// share one key: their descriptions are listed in sorted order.
 func Tree(root string) (map[string]string, error) {
-	out := map[string]string{}
+	all := map[string][]string{}
 	err := filepath.Walk(root, func(p string, fi os.FileInfo, err error) error {
 		if err != nil {
 			return err
@@ -393,18 +395,25 @@ func Tree(root string) (map[string]string, error) {
 		rel, _ := filepath.Rel(root, p)
 		rel = backupRe.ReplaceAllString(rel, ".BACKUP~")
 		mode := fmt.Sprintf("%04o", fi.Mode().Perm()|setBits(fi.Mode()))
+		var desc string
 		switch {
 		case fi.Mode()&os.ModeSymlink != 0:
 			t, _ := os.Readlink(p)
-			out[rel] = "link " + strings.ReplaceAll(t, root, "@R@")
+			desc = "link " + strings.ReplaceAll(t, root, "@R@")
 		case fi.IsDir():
-			out[rel] = "dir " + mode
+			desc = "dir " + mode
 		default:
 			b, _ := os.ReadFile(p)
-			out[rel] = "file " + mode + " " + string(b)
+			desc = "file " + mode + " " + string(b)
 		}
+		all[rel] = append(all[rel], desc)
 		return nil
 	})
+	out := make(map[string]string, len(all))
+	for rel, descs := range all {
+		sort.Strings(descs)
+		out[rel] = strings.Join(descs, "\n--- and ---\n")
+	}
 	return out, err
 }
 

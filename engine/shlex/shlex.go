@@ -1,6 +1,7 @@
-// Package shlex splits a command line fragment into words as Python's
-// shlex.split does in POSIX mode, which is how Ansible's ssh plugin reads
-// ssh_args, ssh_common_args and ssh_extra_args.
+// Package shlex splits a command line into words as Python's shlex.split
+// does in POSIX mode: how Ansible's ssh plugin reads ssh_args,
+// ssh_common_args and ssh_extra_args, and how its command module, script
+// action and validate options split their command lines.
 package shlex
 
 import (
